@@ -1,0 +1,25 @@
+package io.riata.core.failover;
+
+/** How one attempt against one provider ended, from the router's point of view. */
+public enum OutcomeKind {
+  /** A result; the provider is healthy. */
+  SUCCESS,
+  /** A JSON-RPC error that belongs to the caller (reverted call, invalid params): returned as-is; the provider is healthy. */
+  CALLER_ERROR,
+  /** The provider throttled us (HTTP 429, -32005, rate-limit or quota messages): try the next one, cool this one down. */
+  RATE_LIMITED,
+  /** No answer within the attempt's timeout: try the next one; counts double towards opening the breaker. */
+  TIMEOUT,
+  /** Any other failure that another provider may not have: connect refused or reset, 5xx, malformed reply. */
+  RETRIABLE;
+
+  /** Whether the provider behaved well (its breaker counts a success). */
+  public boolean healthy() {
+    return this == SUCCESS || this == CALLER_ERROR;
+  }
+
+  /** Whether the request should move on to the next candidate. */
+  public boolean retriable() {
+    return !healthy();
+  }
+}

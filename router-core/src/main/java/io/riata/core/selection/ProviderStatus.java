@@ -1,0 +1,29 @@
+package io.riata.core.selection;
+
+import io.riata.core.breaker.BreakerPhase;
+
+/**
+ * What the chain's pool knows about one provider, as published in a {@link ChainSnapshot}.
+ *
+ * @param head                  last block number the provider reported, or -1 if it never has
+ * @param lag                   blocks behind the chain head, or -1 when unknown (never "zero")
+ * @param drained               an operator took it out of rotation; in-flight requests finish
+ * @param rateLimitedUntilMillis wall-clock millis until which the provider asked us to back off; 0 for none
+ * @param breaker               the breaker authority's state for the HTTP transport
+ */
+public record ProviderStatus(
+    String providerId,
+    long head,
+    long lag,
+    boolean drained,
+    long rateLimitedUntilMillis,
+    BreakerPhase breaker) {
+
+  public static ProviderStatus unknown(String providerId) {
+    return new ProviderStatus(providerId, -1, -1, false, 0, BreakerPhase.CLOSED);
+  }
+
+  public boolean rateLimitedAt(long nowMillis) {
+    return rateLimitedUntilMillis > nowMillis;
+  }
+}
