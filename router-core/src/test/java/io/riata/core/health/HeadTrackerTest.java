@@ -1,0 +1,198 @@
+package io.riata.core.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class HeadTrackerTest {
+  private static final Duration PROBE = Duration.ofSeconds(6);
+  private static final long T0 = 1_000_000_000L;
+  private static final int MAX_LAG = 5;
+  private static final long OUTLIER = 64;
+
+  private static HeadTracker tracker(String... ids) {
+    return new HeadTracker(List.of(ids), MAX_LAG, OUTLIER, PROBE);
+  }
+
+  private static long after(Duration d) {
+    return T0 + d.toNanos();
+  }
+
+  @Test
+  void providerThatNeverReportedHasUnknownLagNotZero() {
+    HeadTracker t = tracker("a", "b", "c", "silent");
+    assertEquals(-1, t.chainHead());
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1001, T0);
+    assertEquals(1001, t.chainHead());
+    assertEquals(-1, t.lag("silent"));
+    assertEquals(-1, t.head("silent"));
+    assertFalse(t.isLagging("silent"));
+    assertEquals(1, t.lag("a"));
+    assertEquals(0, t.lag("c"));
+  }
+
+  @Test
+  void farAheadHeadIsAnOutlierAndDoesNotRaiseTheChainHead() {
+    HeadTracker t = tracker("a", "b", "c", "liar");
+    t.report("a", 1000, T0);
+    t.report("b", 1001, T0);
+    t.report("c", 1000, T0);
+    t.report("liar", 1001 + OUTLIER + 1, T0);
+    assertTrue(t.isOutlier("liar"));
+    assertEquals(1001, t.chainHead());
+    assertEquals(-1, t.lag("liar"));
+    assertEquals(1, t.lag("a"));
+    assertFalse(t.isLagging("a"));
+    assertFalse(t.isOutlier("a"));
+  }
+
+  @Test
+  void headJustWithinTheThresholdIsBelieved() {
+    HeadTracker t = tracker("a", "b", "fast");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("fast", 1000 + OUTLIER, T0);
+    assertFalse(t.isOutlier("fast"));
+    assertEquals(1000 + OUTLIER, t.chainHead());
+  }
+
+  @Test
+  void outlierIsClearedWhenTheOthersCatchUp() {
+    HeadTracker t = tracker("a", "b", "early");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("early", 1100, T0);
+    assertTrue(t.isOutlier("early"));
+    t.report("a", 1090, after(Duration.ofSeconds(1)));
+    t.report("b", 1090, after(Duration.ofSeconds(1)));
+    assertFalse(t.isOutlier("early"));
+    assertEquals(1100, t.chainHead());
+  }
+
+  @Test
+  void oneLaggingProviderDoesNotMakeTheHonestOnesOutliers() {
+    HeadTracker t = tracker("syncing", "b", "c");
+    t.report("syncing", 1000, T0);
+    t.report("b", 1900, T0);
+    t.report("c", 1900, T0);
+    assertFalse(t.isOutlier("b"));
+    assertFalse(t.isOutlier("c"));
+    assertEquals(1900, t.chainHead());
+    assertEquals(900, t.lag("syncing"));
+    assertTrue(t.isLagging("syncing"));
+  }
+
+  @Test
+  void outliersNeedTwoOtherVoters() {
+    HeadTracker pair = tracker("a", "b");
+    pair.report("a", 1000, T0);
+    pair.report("b", 5000, T0);
+    assertFalse(pair.isOutlier("b"));
+    assertEquals(5000, pair.chainHead());
+  }
+
+  @Test
+  void holdsBackUncheckedHeadsAtStartupInChainsThatCanCheck() {
+    HeadTracker t = tracker("a", "b", "c");
+    t.report("a", 99_999, T0);
+    t.report("b", 1000, after(Duration.ofSeconds(1)));
+    assertEquals(-1, t.chainHead(), "one voter each: nothing credible yet");
+    assertEquals(-1, t.lag("a"));
+    t.report("c", 1000, after(Duration.ofSeconds(2)));
+    assertTrue(t.isOutlier("a"));
+    assertEquals(1000, t.chainHead());
+  }
+
+  @Test
+  void takesUncheckedHeadsOnceTheStartupWaitIsOver() {
+    HeadTracker t = tracker("a", "b", "down");
+    t.report("a", 1000, T0);
+    t.report("b", 1001, after(PROBE));
+    assertEquals(-1, t.chainHead());
+    t.report("a", 1002, after(PROBE.multipliedBy(HeadTracker.BOOTSTRAP_PROBES)));
+    assertEquals(1002, t.chainHead());
+    assertEquals(1, t.lag("b"));
+  }
+
+  @Test
+  void quietProvidersDoNotVote() {
+    HeadTracker t = tracker("live", "gone1", "gone2");
+    t.report("live", 1000, T0);
+    t.report("gone1", 1000, T0);
+    t.report("gone2", 1000, T0);
+    long later = after(PROBE.multipliedBy(HeadTracker.VOTE_WINDOW_PROBES + 1));
+    t.report("live", 1000 + OUTLIER + 50, later);
+    assertFalse(t.isOutlier("live"));
+    assertEquals(1000 + OUTLIER + 50, t.chainHead());
+    assertTrue(t.isLagging("gone1"));
+  }
+
+  @Test
+  void chainHeadNeverGoesBackwards() {
+    HeadTracker t = tracker("a", "b", "c");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1000, T0);
+    t.report("a", 900, after(Duration.ofSeconds(1)));
+    t.report("b", 990, after(Duration.ofSeconds(1)));
+    t.report("c", 995, after(Duration.ofSeconds(1)));
+    assertEquals(1000, t.chainHead());
+  }
+
+  @Test
+  void providerHeadMayGoBackwardsAndItsLagFollows() {
+    HeadTracker t = tracker("a", "b", "c");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1000, T0);
+    assertEquals(0, t.lag("c"));
+    t.report("c", 993, after(Duration.ofSeconds(1)));
+    assertEquals(993, t.head("c"));
+    assertEquals(7, t.lag("c"));
+    assertTrue(t.isLagging("c"));
+    t.report("c", 1000, after(Duration.ofSeconds(2)));
+    assertEquals(0, t.lag("c"));
+  }
+
+  @Test
+  void ignoresUnknownProvidersAndNegativeHeads() {
+    HeadTracker t = tracker("a", "b");
+    t.report("stranger", 5000, T0);
+    t.report("a", -1, T0);
+    assertEquals(-1, t.chainHead());
+    assertEquals(-1, t.lag("stranger"));
+    assertFalse(t.isOutlier("stranger"));
+  }
+
+  @Test
+  void forChainDerivesTheOutlierThresholdFromMaxLag() {
+    assertEquals(64, HeadTracker.defaultOutlierBlocks(5));
+    assertEquals(400, HeadTracker.defaultOutlierBlocks(100));
+    ProviderConfig a = provider("a");
+    ProviderConfig b = provider("b");
+    ProviderConfig c = provider("c");
+    ChainConfig chain = new ChainConfig("ethereum", 1, Duration.ofSeconds(12), 5, "fastest", 128, List.of(a, b, c));
+    HeadTracker t = HeadTracker.forChain(chain);
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1065, T0);
+    assertTrue(t.isOutlier("c"));
+    assertEquals(1000, t.chainHead());
+  }
+
+  private static ProviderConfig provider(String id) {
+    return new ProviderConfig(id, URI.create("https://" + id + ".example"), null, 1, 1, false,
+        Set.of(), Set.of(), null, Map.of(), 16);
+  }
+}
