@@ -11,10 +11,11 @@ public final class JsonRpcErrors {
   public static final int ALL_PROVIDERS_FAILED = -32050;
   /** No provider of the chain can take the request (all open, lagging, drained or filtered out). */
   public static final int NO_PROVIDER_AVAILABLE = -32051;
-  /** The chain in the URL is not configured; {@code data.chains} lists the known ones. */
-  public static final int UNKNOWN_CHAIN = -32052;
-  /** A limit was exceeded before any provider was contacted (batch length, body size). */
-  public static final int LIMIT_EXCEEDED = -32053;
+  /**
+   * The chain, strategy, provider or profile in the URL does not exist (HTTP 404); {@code data}
+   * lists the known ones, e.g. {@code data.chains}.
+   */
+  public static final int UNKNOWN_CHAIN_OR_ROUTE = -32052;
 
   private JsonRpcErrors() {}
 }

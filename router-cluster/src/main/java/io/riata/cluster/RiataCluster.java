@@ -1,0 +1,50 @@
+package io.riata.cluster;
+
+import io.riata.cluster.breaker.CircuitBreaker;
+import io.riata.cluster.node.ClusterSettings;
+import io.riata.cluster.node.NodeRuntime;
+import io.riata.cluster.node.ReportBatcher;
+import io.riata.cluster.node.SnapshotSubscriber;
+import io.riata.cluster.pool.HeadProbe;
+import io.riata.cluster.pool.PoolSettings;
+import io.riata.cluster.pool.ProviderPool;
+import io.riata.core.config.ChainsConfig;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/** The one place that starts a node's cluster side: entities, snapshot subscription, reports. */
+public final class RiataCluster {
+
+  private RiataCluster() {}
+
+  /**
+   * Starts this node's part of the cluster. With no seed nodes configured the node joins itself:
+   * the single-node cluster is the default deployment, not a special case.
+   */
+  public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe) {
+    ClusterSettings settings = ClusterSettings.from(system.settings().config());
+    Cluster cluster = Cluster.get(system);
+    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    NodeRuntime node = new NodeRuntime(chains, settings);
+    CircuitBreaker.init(system, settings.breaker(), settings.mailboxCapacity(), System::nanoTime);
+    ProviderPool.init(
+        system,
+        new PoolSettings(
+            () -> chains,
+            probe,
+            settings.publishCoalesce(),
+            settings.republishInterval(),
+            settings.mailboxCapacity(),
+            System::nanoTime));
+    String nodeId = cluster.selfMember().uniqueAddress().address().toString()
+        + "#" + cluster.selfMember().uniqueAddress().longUid();
+    system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500)), "riata-snapshots", Props.empty());
+    system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());
+    return node;
+  }
+}

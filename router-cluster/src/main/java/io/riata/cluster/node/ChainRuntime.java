@@ -1,0 +1,94 @@
+package io.riata.cluster.node;
+
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.failover.OutcomeKind;
+import io.riata.core.metrics.LatencyTracker;
+import io.riata.core.metrics.ProviderCounters;
+import io.riata.core.selection.ChainSnapshot;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Everything the request path of one node needs for one chain, with no actor in between: the
+ * latest snapshot (one volatile read), the local breaker view, latency and outcome counters.
+ */
+public final class ChainRuntime {
+
+  private final ChainConfig config;
+  private final LocalBreakerView breakers;
+  private final LatencyTracker latency = new LatencyTracker();
+  private final Map<String, ProviderCounters> counters;
+  private final List<ProviderCounters> counterList;
+  private volatile ChainSnapshot snapshot;
+  private volatile boolean fromPool;
+
+  public ChainRuntime(ChainConfig config, int localTripThreshold, Duration localTripDuration, LongSupplier nanoClock) {
+    this.config = config;
+    List<String> ids = config.providers().stream().map(ProviderConfig::id).toList();
+    this.breakers = new LocalBreakerView(ids, localTripThreshold, localTripDuration, nanoClock);
+    Map<String, ProviderCounters> map = new HashMap<>();
+    List<ProviderCounters> list = new ArrayList<>();
+    for (String id : ids) {
+      ProviderCounters c = new ProviderCounters(id);
+      map.put(id, c);
+      list.add(c);
+    }
+    this.counters = Map.copyOf(map);
+    this.counterList = List.copyOf(list);
+    this.snapshot = ChainSnapshot.empty(config.name(), ids);
+  }
+
+  public ChainConfig config() {
+    return config;
+  }
+
+  public ChainSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Whether a snapshot from the chain's pool has arrived (readiness). */
+  public boolean hasPoolSnapshot() {
+    return fromPool;
+  }
+
+  public LocalBreakerView breakers() {
+    return breakers;
+  }
+
+  public LatencyTracker latency() {
+    return latency;
+  }
+
+  /** Records one attempt; called on the request path, lock-free. */
+  public void recordAttempt(String providerId, String method, OutcomeKind kind, String reason,
+                            long nanos, long rateLimitedUntilMillis) {
+    ProviderCounters c = counters.get(providerId);
+    if (c == null) {
+      return;
+    }
+    c.record(kind, reason, rateLimitedUntilMillis);
+    breakers.onOutcome(providerId, kind.healthy() || kind == OutcomeKind.RATE_LIMITED);
+    if (kind.settles()) {
+      latency.record(providerId, method, nanos);
+    }
+  }
+
+  public List<ProviderCounters.Sample> samples() {
+    List<ProviderCounters.Sample> out = new ArrayList<>(counterList.size());
+    for (ProviderCounters c : counterList) {
+      out.add(c.sample());
+    }
+    return out;
+  }
+
+  void acceptSnapshot(ChainSnapshot next) {
+    breakers.onSnapshot(next);
+    snapshot = next;
+    fromPool = true;
+  }
+}

@@ -1,0 +1,35 @@
+package io.riata.cluster.node;
+
+import com.typesafe.config.Config;
+import io.riata.core.breaker.BreakerSettings;
+import java.time.Duration;
+
+/** {@code riata.cluster} from reference.conf / application.conf, read once. */
+public record ClusterSettings(
+    Duration reportInterval,
+    Duration publishCoalesce,
+    Duration republishInterval,
+    int mailboxCapacity,
+    int localTripThreshold,
+    Duration localTripDuration,
+    BreakerSettings breaker) {
+
+  public static ClusterSettings from(Config root) {
+    Config c = root.getConfig("riata.cluster");
+    Config b = c.getConfig("breaker");
+    return new ClusterSettings(
+        c.getDuration("report-interval"),
+        c.getDuration("publish-coalesce"),
+        c.getDuration("republish-interval"),
+        c.getInt("mailbox-capacity"),
+        c.getInt("local-trip.consecutive-failures"),
+        c.getDuration("local-trip.duration"),
+        new BreakerSettings(
+            b.getInt("failure-threshold"),
+            b.getInt("timeout-threshold"),
+            b.getDuration("open-duration"),
+            b.getDuration("max-open-duration"),
+            b.getDouble("backoff-multiplier"),
+            b.getInt("half-open-permits")));
+  }
+}

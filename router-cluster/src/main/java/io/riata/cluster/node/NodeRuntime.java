@@ -1,0 +1,52 @@
+package io.riata.cluster.node;
+
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ChainsConfig;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The node-local runtimes of every configured chain. Immutable map; the runtimes are thread-safe. */
+public final class NodeRuntime {
+
+  private final ChainsConfig config;
+  private final Map<String, ChainRuntime> byName;
+
+  public NodeRuntime(ChainsConfig config, ClusterSettings settings) {
+    this.config = config;
+    Map<String, ChainRuntime> map = new LinkedHashMap<>();
+    for (ChainConfig chain : config.allChains()) {
+      map.put(chain.name(),
+          new ChainRuntime(chain, settings.localTripThreshold(), settings.localTripDuration(), System::nanoTime));
+    }
+    this.byName = java.util.Collections.unmodifiableMap(map);
+  }
+
+  public ChainsConfig config() {
+    return config;
+  }
+
+  /** A chain by name or decimal chain id. */
+  public Optional<ChainRuntime> chain(String nameOrId) {
+    ChainRuntime byKey = byName.get(nameOrId);
+    if (byKey != null) {
+      return Optional.of(byKey);
+    }
+    return config.chain(nameOrId).map(c -> byName.get(c.name()));
+  }
+
+  public Collection<ChainRuntime> chains() {
+    return byName.values();
+  }
+
+  /** Ready once every chain has a snapshot from its pool. */
+  public boolean ready() {
+    for (ChainRuntime c : byName.values()) {
+      if (!c.hasPoolSnapshot()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,288 @@
+package io.riata.cluster.pool;
+
+import io.riata.cluster.CborSerializable;
+import io.riata.cluster.breaker.BreakerTransitioned;
+import io.riata.cluster.breaker.CircuitBreaker;
+import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.health.HeadProbeSchedule;
+import io.riata.core.health.HeadTracker;
+import io.riata.core.metrics.ProviderCounters;
+import io.riata.core.selection.ChainSnapshot;
+import io.riata.core.selection.ProviderStatus;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The authority for one chain: provider heads (it runs the only head probes in the cluster),
+ * rate-limit cool-downs and the breaker phases its breakers report. It merges the nodes' batched
+ * counters, forwards outcome deltas to the breakers, and publishes a {@link ChainSnapshot} on the
+ * chain's topic whenever something changed (coalesced) and at a steady interval.
+ *
+ * <p>State is lost when the entity moves; on start it asks its breakers for their phase and
+ * probes every provider at once, so a new incarnation is accurate within one probe interval.
+ */
+public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Cumulative counters of one node for this chain's providers. */
+  public record ReportBatch(String nodeId, long seq, List<ProviderCounters.Sample> samples)
+      implements Command {}
+
+  /** Replies with the current snapshot (and wakes the entity if it was not running). */
+  public record GetSnapshot(ActorRef<ChainSnapshot> replyTo) implements Command {}
+
+  /** A breaker of this chain changed phase (or answered {@link CircuitBreaker.GetState}). */
+  public record BreakerChanged(BreakerTransitioned event) implements Command {}
+
+  private enum ProbeTick implements Command {
+    INSTANCE
+  }
+
+  private enum PublishTick implements Command {
+    INSTANCE
+  }
+
+  private record ProbeDone(String providerId, long head, String failure, boolean timedOut)
+      implements Command {}
+
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "ProviderPool");
+
+  public static String snapshotTopic(String chain) {
+    return "riata-snapshots-" + chain;
+  }
+
+  public static void init(ActorSystem<?> system, PoolSettings settings) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
+                .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
+  }
+
+  public static EntityRef<Command> entityRef(ActorSystem<?> system, String chain) {
+    return ClusterSharding.get(system).entityRefFor(ENTITY_TYPE_KEY, chain);
+  }
+
+  public static Behavior<Command> create(String chainName, PoolSettings settings) {
+    return Behaviors.setup(
+        ctx -> {
+          ChainConfig chain =
+              settings
+                  .chains()
+                  .get()
+                  .chain(chainName)
+                  .orElseThrow(() -> new IllegalStateException("no chain configured as " + chainName));
+          return Behaviors.withTimers(timers -> new ProviderPool(ctx, timers, chain, settings));
+        });
+  }
+
+  private static final String PROBE_SOURCE = "probe";
+
+  private final TimerScheduler<Command> timers;
+  private final ChainConfig chain;
+  private final PoolSettings settings;
+  private final HeadTracker heads;
+  private final ActorRef<Topic.Command<ChainSnapshot>> topic;
+  private final ActorRef<BreakerTransitioned> breakerReplies;
+  private final Map<String, BreakerPhase> breakerPhases = new HashMap<>();
+  private final Map<String, Long> rateLimitedUntil = new HashMap<>();
+  private final Map<String, Map<String, ProviderCounters.Sample>> lastSamples = new HashMap<>();
+  private final Set<String> probing = new HashSet<>();
+  private long version;
+  private boolean publishPending;
+  private ChainSnapshot current;
+
+  private ProviderPool(
+      ActorContext<Command> ctx, TimerScheduler<Command> timers, ChainConfig chain, PoolSettings settings) {
+    super(ctx);
+    this.timers = timers;
+    this.chain = chain;
+    this.settings = settings;
+    List<String> ids = chain.providers().stream().map(ProviderConfig::id).toList();
+    this.heads = HeadTracker.forChain(chain);
+    this.topic = ctx.spawn(Topic.create(ChainSnapshot.class, snapshotTopic(chain.name())), "snapshots");
+    this.breakerReplies = ctx.messageAdapter(BreakerTransitioned.class, BreakerChanged::new);
+    this.current = ChainSnapshot.empty(chain.name(), ids);
+    for (ProviderConfig p : chain.providers()) {
+      breaker(p.id()).tell(new CircuitBreaker.GetState(breakerReplies));
+    }
+    Duration probeEvery = HeadProbeSchedule.interval(chain.blockTime());
+    timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
+    timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
+    ctx.getLog().debug("pool {} started: {} providers, probing every {}", chain.name(), ids.size(), probeEvery);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ReportBatch.class, this::onReportBatch)
+        .onMessage(GetSnapshot.class, this::onGetSnapshot)
+        .onMessage(BreakerChanged.class, this::onBreakerChanged)
+        .onMessage(ProbeDone.class, this::onProbeDone)
+        .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
+        .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
+        .build();
+  }
+
+  private Behavior<Command> onReportBatch(ReportBatch msg) {
+    Map<String, ProviderCounters.Sample> previous =
+        lastSamples.computeIfAbsent(msg.nodeId(), n -> new HashMap<>());
+    boolean changed = false;
+    for (ProviderCounters.Sample now : msg.samples()) {
+      if (chain.provider(now.providerId()).isEmpty()) {
+        continue;
+      }
+      ProviderCounters.Sample before = previous.put(now.providerId(), now);
+      forwardDelta(msg.nodeId(), before, now);
+      if (now.rateLimitedUntilMillis() > rateLimitedUntil.getOrDefault(now.providerId(), 0L)) {
+        rateLimitedUntil.put(now.providerId(), now.rateLimitedUntilMillis());
+        changed = true;
+      }
+    }
+    if (changed) {
+      schedulePublish();
+    }
+    return this;
+  }
+
+  /** Turns two cumulative samples into "these successes, then these failures" for the breaker. */
+  private void forwardDelta(String nodeId, ProviderCounters.Sample before, ProviderCounters.Sample now) {
+    if (before != null && (now.successes() < before.successes() || now.failures() < before.failures())) {
+      before = null; // the node restarted its counters
+    }
+    long successes = now.successes() - (before == null ? 0 : before.successes());
+    int failures = now.failureStreak();
+    int timeouts = now.timeoutStreak();
+    if (successes == 0 && before != null) {
+      failures = Math.max(0, now.failureStreak() - before.failureStreak());
+      timeouts = Math.max(0, now.timeoutStreak() - before.timeoutStreak());
+    }
+    if (successes == 0 && failures == 0) {
+      return;
+    }
+    breaker(now.providerId())
+        .tell(new CircuitBreaker.RecordOutcomes(nodeId, successes, failures, Math.min(timeouts, failures), now.lastFailure()));
+  }
+
+  private Behavior<Command> onGetSnapshot(GetSnapshot msg) {
+    msg.replyTo().tell(current);
+    return this;
+  }
+
+  private Behavior<Command> onBreakerChanged(BreakerChanged msg) {
+    BreakerTransitioned e = msg.event();
+    if (!e.chain().equals(chain.name()) || !CircuitBreaker.HTTP.equals(e.transport())) {
+      return this;
+    }
+    BreakerPhase old = breakerPhases.put(e.providerId(), e.to());
+    if (old != e.to()) {
+      schedulePublish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onProbeTick() {
+    for (ProviderConfig p : chain.providers()) {
+      if (!probing.add(p.id())) {
+        continue; // the previous probe has not come back yet
+      }
+      getContext()
+          .pipeToSelf(
+              settings.probe().blockNumber(chain, p),
+              (head, failure) -> {
+                if (failure == null) {
+                  return new ProbeDone(p.id(), head, null, false);
+                }
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+                return new ProbeDone(p.id(), -1, "probe: " + describe(cause), cause instanceof TimeoutException);
+              });
+    }
+    return this;
+  }
+
+  private Behavior<Command> onProbeDone(ProbeDone msg) {
+    probing.remove(msg.providerId());
+    if (msg.failure() == null) {
+      long chainHeadBefore = heads.chainHead();
+      long lagBefore = heads.lag(msg.providerId());
+      heads.report(msg.providerId(), msg.head(), settings.nanoClock().getAsLong());
+      breaker(msg.providerId()).tell(new CircuitBreaker.RecordOutcomes(PROBE_SOURCE, 1, 0, 0, null));
+      if (heads.chainHead() != chainHeadBefore || heads.lag(msg.providerId()) != lagBefore) {
+        schedulePublish();
+      }
+    } else {
+      breaker(msg.providerId())
+          .tell(new CircuitBreaker.RecordOutcomes(PROBE_SOURCE, 0, 1, msg.timedOut() ? 1 : 0, msg.failure()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPublishTick() {
+    publishPending = false;
+    publish();
+    return this;
+  }
+
+  private void schedulePublish() {
+    if (!publishPending) {
+      publishPending = true;
+      timers.startSingleTimer(PublishTick.INSTANCE, settings.publishCoalesce());
+    }
+  }
+
+  private void publish() {
+    Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
+    for (ProviderConfig p : chain.providers()) {
+      String id = p.id();
+      long head = heads.head(id);
+      statuses.put(
+          id,
+          new ProviderStatus(
+              id,
+              head,
+              heads.lag(id),
+              false,
+              rateLimitedUntil.getOrDefault(id, 0L),
+              breakerPhases.getOrDefault(id, BreakerPhase.CLOSED)));
+    }
+    current = new ChainSnapshot(chain.name(), ++version, heads.chainHead(), statuses);
+    topic.tell(Topic.publish(current));
+  }
+
+  private EntityRef<CircuitBreaker.Command> breaker(String providerId) {
+    return ClusterSharding.get(getContext().getSystem())
+        .entityRefFor(
+            CircuitBreaker.ENTITY_TYPE_KEY,
+            CircuitBreaker.entityId(chain.name(), providerId, CircuitBreaker.HTTP));
+  }
+
+  private static String describe(Throwable t) {
+    String message = t.getMessage();
+    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,182 @@
+package io.riata.cluster.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.riata.cluster.RiataCluster;
+import io.riata.cluster.breaker.BreakerTransitioned;
+import io.riata.cluster.breaker.CircuitBreaker;
+import io.riata.cluster.node.ChainRuntime;
+import io.riata.cluster.node.NodeRuntime;
+import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ChainsConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.failover.OutcomeKind;
+import io.riata.core.metrics.ProviderCounters;
+import io.riata.core.selection.ChainSnapshot;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool and breaker entities in a real single-node cluster (sharding included), fed by the
+ * node's report batcher and a head probe whose answers the test controls.
+ */
+class ProviderPoolTest {
+
+  private static final Config CONFIG = ConfigFactory.parseString("""
+      pekko.remote.artery.canonical.port = 0
+      pekko.loglevel = WARNING
+      riata.cluster.report-interval = 50ms
+      riata.cluster.republish-interval = 200ms
+      riata.cluster.breaker.open-duration = 300ms
+      riata.cluster.breaker.max-open-duration = 300ms
+      """).withFallback(ConfigFactory.load());
+
+  private static final Map<String, Long> HEADS = new ConcurrentHashMap<>();
+  private static final Set<String> DOWN = ConcurrentHashMap.newKeySet();
+  private static ActorTestKit testKit;
+  private static NodeRuntime node;
+
+  @BeforeAll
+  static void start() {
+    // Known from the first probe on: a provider without a head fails its probes and would be
+    // opened by its breaker before the test that uses it has begun.
+    for (String id : List.of("a", "b", "c")) {
+      HEADS.put("breaks/" + id, 10L);
+    }
+    testKit = ActorTestKit.create("pool-test", CONFIG);
+    Map<String, ChainConfig> chains = new LinkedHashMap<>();
+    for (String name : List.of("heads", "breaks", "dropped")) {
+      chains.put(name, chain(name, name.length() * 7L, "a", "b", "c"));
+    }
+    HeadProbe probe = (chain, provider) -> {
+      String key = chain.name() + "/" + provider.id();
+      if (chain.name().equals("dropped")) {
+        return new CompletableFuture<>(); // probes never answer: only the reports decide
+      }
+      if (DOWN.contains(key)) {
+        return CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"));
+      }
+      Long head = HEADS.get(key);
+      return head == null
+          ? CompletableFuture.failedFuture(new IllegalStateException("no head yet"))
+          : CompletableFuture.completedFuture(head);
+    };
+    node = RiataCluster.start(testKit.system(), new ChainsConfig("test", chains, Map.of()), probe);
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void publishesHeadsAndLagFromProbes() {
+    HEADS.put("heads/a", 100L);
+    HEADS.put("heads/b", 96L);
+    ChainRuntime chain = node.chain("heads").orElseThrow();
+    ChainSnapshot snapshot = awaitSnapshot(chain, s -> s.chainHead() == 100 && s.provider("b").head() == 96);
+    assertEquals(0, snapshot.provider("a").lag());
+    assertEquals(4, snapshot.provider("b").lag());
+    assertEquals(-1, snapshot.provider("c").head(), "c never answered: head unknown");
+    assertEquals(-1, snapshot.provider("c").lag(), "c never answered: lag unknown, not zero");
+  }
+
+  @Test
+  void consecutiveFailuresOnTheNodeOpenTheClusterBreakerAndProbesCloseItAgain() {
+    ChainRuntime chain = node.chain("breaks").orElseThrow();
+    awaitSnapshot(chain, s -> s.chainHead() == 10);
+    DOWN.add("breaks/b");
+    for (int i = 0; i < 5; i++) {
+      chain.recordAttempt("b", "eth_blockNumber", OutcomeKind.RETRIABLE, "connect refused", 1_000, 0);
+    }
+    assertEquals(BreakerPhase.OPEN, chain.breakers().phase("b"), "tripped locally at once");
+    awaitSnapshot(chain, s -> s.provider("b").breaker() == BreakerPhase.OPEN);
+    assertEquals(BreakerPhase.CLOSED, chain.snapshot().provider("a").breaker());
+
+    DOWN.remove("breaks/b");
+    awaitSnapshot(chain, s -> s.provider("b").breaker() == BreakerPhase.CLOSED);
+    assertEquals(BreakerPhase.CLOSED, chain.breakers().phase("b"), "the node follows the authority");
+  }
+
+  @Test
+  void aDroppedReportLosesNothingBecauseCountersAreCumulative() {
+    ChainRuntime chain = node.chain("dropped").orElseThrow();
+    var pool = ProviderPool.entityRef(testKit.system(), "dropped");
+    // Three reports from a node that is failing against provider c; the middle one is lost.
+    pool.tell(new ProviderPool.ReportBatch("node-x", 1, List.of(sample("c", 10, 2))));
+    // seq 2 (streak 4) never arrives; seq 3 still carries the whole streak of 5
+    pool.tell(new ProviderPool.ReportBatch("node-x", 3, List.of(sample("c", 13, 5))));
+    awaitSnapshot(chain, s -> s.provider("c").breaker() == BreakerPhase.OPEN);
+    assertEquals(BreakerPhase.CLOSED, chain.snapshot().provider("a").breaker());
+  }
+
+  @Test
+  void aBreakerTellsItsCurrentPhase() {
+    TestProbe<BreakerTransitioned> replies = testKit.createTestProbe();
+    org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
+        .entityRefFor(CircuitBreaker.ENTITY_TYPE_KEY, CircuitBreaker.entityId("heads", "a", CircuitBreaker.HTTP)).tell(new CircuitBreaker.GetState(replies.getRef()));
+    BreakerTransitioned state = replies.receiveMessage(Duration.ofSeconds(5));
+    assertEquals("a", state.providerId());
+    assertEquals(state.from(), state.to());
+  }
+
+  @Test
+  void messagesAndSnapshotsSurviveSerialization() {
+    var kit = testKit.serializationTestKit();
+    kit.verifySerialization(new ProviderPool.ReportBatch("n", 1, List.of(sample("a", 3, 1))), true);
+    kit.verifySerialization(node.chain("heads").orElseThrow().snapshot(), true);
+    kit.verifySerialization(new ProviderPool.BreakerChanged(new BreakerTransitioned(1, "c", "p", "http",
+        BreakerPhase.CLOSED, BreakerPhase.OPEN, "x", 1, 5L)), true);
+    kit.verifySerialization(new CircuitBreaker.RecordOutcomes("n", 1, 2, 1, "timeout"), true);
+    kit.verifySerialization(new CircuitBreaker.Force(BreakerPhase.OPEN, Duration.ofSeconds(3)), true);
+    TestProbe<ChainSnapshot> snapshots = testKit.createTestProbe();
+    kit.verifySerialization(new ProviderPool.GetSnapshot(snapshots.getRef()), true);
+  }
+
+  private static ProviderCounters.Sample sample(String provider, long failures, int streak) {
+    return new ProviderCounters.Sample(provider, 0, failures, 0, 0, streak, 0, 0, "connect refused");
+  }
+
+  private static ChainSnapshot awaitSnapshot(ChainRuntime chain, Predicate<ChainSnapshot> condition) {
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) {
+      ChainSnapshot s = chain.snapshot();
+      if (condition.test(s)) {
+        return s;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    assertTrue(false, "snapshot never matched; last: " + chain.snapshot());
+    return null;
+  }
+
+  private static ChainConfig chain(String name, long chainId, String... providers) {
+    List<ProviderConfig> list = new java.util.ArrayList<>();
+    for (String id : providers) {
+      list.add(new ProviderConfig(id, URI.create("http://127.0.0.1:1/" + id), null, 10, 1, false,
+          Set.of(), Set.of(), null, Map.of(), 8));
+    }
+    return new ChainConfig(name, chainId, Duration.ofMillis(500), 3, "fastest", 128, list);
+  }
+}
