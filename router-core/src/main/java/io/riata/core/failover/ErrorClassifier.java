@@ -31,6 +31,14 @@ public final class ErrorClassifier {
       "rate limit", "rate-limit", "ratelimit", "too many requests", "limit exceeded", "exceeded the quota",
       "quota exceeded", "capacity exceeded", "compute units", "throughput exceeded", "request limit"};
 
+  /**
+   * Phrases by which a provider says the request is bigger than it serves (log ranges, result
+   * counts); another provider may allow more, and this one is not unhealthy for it.
+   */
+  private static final String[] TOO_BIG_PHRASES = {
+      "query returned more than", "response size exceeded", "block range", "limited to a", "range is too large",
+      "too many blocks", "exceed maximum block range", "results exceed", "response is too big"};
+
   /** Phrases that mean "this node lacks the state", which another (archival or synced) node may have. */
   private static final String[] MISSING_STATE_PHRASES = {
       "header not found", "missing trie node", "unknown block", "state not available", "not available yet",
@@ -100,6 +108,9 @@ public final class ErrorClassifier {
   private static Classification classifyError(int status, Integer code, String message, String retryAfterHeader) {
     String text = message == null ? "" : message.toLowerCase(Locale.ROOT);
     String reason = "error " + (code == null ? "?" : code.toString());
+    if (containsAny(text, TOO_BIG_PHRASES)) {
+      return new Classification(OutcomeKind.UNSUPPORTED, reason + " too big for this provider", null, true);
+    }
     if ((code != null && (code == -32005 || code == 429)) || containsAny(text, RATE_LIMIT_PHRASES)) {
       return new Classification(OutcomeKind.RATE_LIMITED, reason + " rate limited", parseRetryAfter(retryAfterHeader), true);
     }

@@ -1,0 +1,47 @@
+package io.riata.http;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** {@code riata.http} from reference.conf / application.conf, read once at start. */
+public record HttpSettings(
+    String host,
+    int port,
+    long maxBodyBytes,
+    int maxBatchLength,
+    int maxAttempts,
+    Duration defaultDeadline,
+    Map<String, Duration> methodDeadlines,
+    Duration connectTimeout,
+    int defaultMaxConcurrency,
+    Duration probeTimeout,
+    Duration bodyReadTimeout) {
+
+  public static HttpSettings from(Config root) {
+    Config c = root.getConfig("riata.http");
+    Map<String, Duration> deadlines = new HashMap<>();
+    Config d = c.getConfig("deadlines.methods");
+    for (String key : d.root().keySet()) {
+      deadlines.put(key, d.getDuration("\"" + key + "\""));
+    }
+    return new HttpSettings(
+        c.getString("host"),
+        c.getInt("port"),
+        c.getBytes("limits.max-body-size"),
+        c.getInt("limits.max-batch-length"),
+        c.getInt("failover.max-attempts"),
+        c.getDuration("deadlines.default"),
+        Map.copyOf(deadlines),
+        c.getDuration("upstream.connect-timeout"),
+        c.getInt("upstream.max-concurrency"),
+        c.getDuration("upstream.probe-timeout"),
+        c.getDuration("limits.body-read-timeout"));
+  }
+
+  public HttpSettings withPort(int newPort) {
+    return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
+        methodDeadlines, connectTimeout, defaultMaxConcurrency, probeTimeout, bodyReadTimeout);
+  }
+}

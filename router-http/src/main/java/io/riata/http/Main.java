@@ -1,0 +1,77 @@
+package io.riata.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.riata.core.config.ChainsConfig;
+import io.riata.core.config.ChainsConfigLoader;
+import io.riata.core.config.ConfigError;
+import io.riata.core.config.ConfigException;
+import io.riata.http.demo.DemoProviders;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code riata --demo} or {@code riata path/to/chains.yml}. Ports, timeouts and cluster settings
+ * come from application.conf ({@code -Dconfig.file=...}) and the environment variables named in
+ * the reference.conf files.
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1 || args[0].equals("-h") || args[0].equals("--help")) {
+      System.err.println("usage: riata --demo | riata <chains.yml>");
+      System.err.println("  --demo       start simulated providers in this process and route to them");
+      System.err.println("  <chains.yml> route to the providers configured there (${ENV} is substituted)");
+      System.exit(args.length == 1 ? 0 : 2);
+    }
+    Config config = ConfigFactory.load();
+    DemoProviders demo = null;
+    ChainsConfig chains;
+    try {
+      if (args[0].equals("--demo")) {
+        demo = DemoProviders.start();
+        chains = demo.chainsConfig();
+      } else {
+        Path file = Path.of(args[0]);
+        if (!Files.isRegularFile(file)) {
+          System.err.println("riata: " + file + ": no such file");
+          System.exit(2);
+          return;
+        }
+        chains = ChainsConfigLoader.load(file, System.getenv());
+      }
+    } catch (ConfigException e) {
+      System.err.println("riata: the configuration has " + e.errors().size() + " mistake(s):");
+      for (ConfigError error : e.errors()) {
+        System.err.println("  " + error);
+      }
+      System.exit(2);
+      return;
+    } catch (IOException e) {
+      System.err.println("riata: cannot read " + args[0] + ": " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    RiataServer server = RiataServer.start(chains, config);
+    DemoProviders started = demo;
+    if (started != null) {
+      server.system().getWhenTerminated().thenRun(started::close);
+    }
+    String base = "http://" + server.host() + ":" + server.port();
+    System.out.println("Riata listening on " + base);
+    for (var chain : chains.allChains()) {
+      System.out.println("  chain " + chain.name() + " (id " + chain.chainId() + "): " + base + "/rpc/"
+          + chain.name() + "  providers: " + chain.providers().stream().map(p -> p.id()).toList());
+    }
+    System.out.println("  health: " + base + "/health   ready: " + base + "/ready");
+    String first = chains.allChains().iterator().next().name();
+    System.out.println("Try:");
+    System.out.println("  curl -si -H 'Content-Type: application/json' "
+        + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
+        + base + "/rpc/" + first);
+    System.out.println("Stop with Ctrl-C.");
+  }
+}

@@ -1,0 +1,96 @@
+package io.riata.http;
+
+import com.typesafe.config.Config;
+import io.riata.cluster.RiataCluster;
+import io.riata.cluster.node.NodeRuntime;
+import io.riata.core.config.ChainsConfig;
+import io.riata.core.failover.MethodDeadlines;
+import io.riata.http.ops.HealthRoutes;
+import io.riata.http.rpc.FailoverExecutor;
+import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.upstream.HttpHeadProbe;
+import io.riata.http.upstream.UpstreamClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+
+/** One Riata node: the actor system (a cluster member), the node runtime and the HTTP endpoint. */
+public final class RiataServer implements AutoCloseable {
+
+  private final ActorSystem<Void> system;
+  private final NodeRuntime node;
+  private final ServerBinding binding;
+
+  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding) {
+    this.system = system;
+    this.node = node;
+    this.binding = binding;
+  }
+
+  /** Starts a node and waits until its HTTP endpoint is bound. */
+  public static RiataServer start(ChainsConfig chains, Config config) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "riata", config);
+    try {
+      HttpSettings settings = HttpSettings.from(system.settings().config());
+      UpstreamClient client = new UpstreamClient(
+          settings.connectTimeout(), settings.defaultMaxConcurrency(), system.executionContext());
+      NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()));
+      FailoverExecutor executor = new FailoverExecutor(
+          client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());
+      RpcRoutes rpc = new RpcRoutes(node, executor, settings, Materializer.matFromSystem(system));
+      HealthRoutes health = new HealthRoutes(node);
+      ServerBinding binding = Http.get(system)
+          .newServerAt(settings.host(), settings.port())
+          .bind(rpc.concat(rpc.route(), health.route()))
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)
+          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      return new RiataServer(system, node, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public String host() {
+    return binding.localAddress().getHostString();
+  }
+
+  public NodeRuntime node() {
+    return node;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Blocks until every chain has a snapshot from its pool, or the timeout passes. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (!node.ready()) {
+      if (System.nanoTime() > until) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Shutting down anyway; nothing useful to do with a slow termination here.
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.riata.http.demo;
+
+import io.riata.core.config.ChainsConfig;
+import io.riata.core.config.ChainsConfigLoader;
+import io.riata.core.config.ConfigException;
+import io.riata.http.sim.SimSettings;
+import io.riata.http.sim.SimulatedProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The providers behind {@code riata --demo}: for each demo chain a flaky, a slow and a throttled
+ * simulated provider on loopback, and {@code demo/chains.yml} filled in with their URLs. Nothing
+ * leaves the machine.
+ */
+public final class DemoProviders implements AutoCloseable {
+
+  private record DemoChain(String name, long chainId, Duration blockTime, long startBlock) {}
+
+  private static final List<DemoChain> CHAINS = List.of(
+      new DemoChain("ethereum", 1, Duration.ofSeconds(2), 21_000_000),
+      new DemoChain("polygon", 137, Duration.ofSeconds(1), 65_000_000));
+
+  private final List<SimulatedProvider> providers;
+  private final ChainsConfig config;
+
+  private DemoProviders(List<SimulatedProvider> providers, ChainsConfig config) {
+    this.providers = List.copyOf(providers);
+    this.config = config;
+  }
+
+  /** Starts six simulated providers on ephemeral loopback ports. */
+  public static DemoProviders start() throws IOException, ConfigException {
+    List<SimulatedProvider> started = new ArrayList<>();
+    Map<String, String> env = new HashMap<>(System.getenv());
+    try {
+      for (DemoChain chain : CHAINS) {
+        SimSettings base = SimSettings.healthy(chain.name(), chain.chainId())
+            .withBlockTime(chain.blockTime())
+            .withStartBlock(chain.startBlock());
+        String prefix = "DEMO_" + chain.name().toUpperCase(Locale.ROOT) + "_";
+        started.add(register(env, prefix + "FLAKY",
+            SimulatedProvider.start(named(base, chain, "flaky").withLatency(Duration.ofMillis(2)).withErrorEvery(6))));
+        started.add(register(env, prefix + "SLOW",
+            SimulatedProvider.start(named(base, chain, "slow").withLatency(Duration.ofMillis(25)))));
+        started.add(register(env, prefix + "THROTTLED",
+            SimulatedProvider.start(named(base, chain, "throttled").withLatency(Duration.ofMillis(3)).withRateLimitEvery(8))));
+      }
+      String yaml;
+      try (InputStream in = DemoProviders.class.getResourceAsStream("/demo/chains.yml")) {
+        if (in == null) {
+          throw new IOException("demo/chains.yml is missing from the classpath");
+        }
+        yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      return new DemoProviders(started, ChainsConfigLoader.parse("demo/chains.yml", yaml, env));
+    } catch (IOException | ConfigException | RuntimeException e) {
+      started.forEach(SimulatedProvider::close);
+      throw e;
+    }
+  }
+
+  private static SimSettings named(SimSettings base, DemoChain chain, String kind) {
+    return new SimSettings(chain.name() + "-" + kind, base.chainId(), base.blockTime(), base.startBlock(),
+        base.latency(), base.errorEvery(), base.rateLimitEvery(), base.retryAfter());
+  }
+
+  private static SimulatedProvider register(Map<String, String> env, String variable, SimulatedProvider p) {
+    env.put(variable, p.httpUrl().toString());
+    return p;
+  }
+
+  public ChainsConfig chainsConfig() {
+    return config;
+  }
+
+  public List<SimulatedProvider> providers() {
+    return providers;
+  }
+
+  @Override
+  public void close() {
+    providers.forEach(SimulatedProvider::close);
+  }
+}

@@ -1,0 +1,118 @@
+package io.riata.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ChainsConfig;
+import io.riata.core.config.ProfileConfig;
+import io.riata.core.config.ProviderConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds chains and Riata nodes for HTTP integration tests, and talks to them. */
+public final class TestNodes {
+
+  public static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2))
+      .build();
+
+  private TestNodes() {}
+
+  public static ProviderConfig provider(String id, URI url, int priority) {
+    return new ProviderConfig(id, url, null, priority, 1, false, Set.of(), Set.of(), null, Map.of(), 64);
+  }
+
+  public static ChainConfig chain(String name, long chainId, String strategy, List<ProviderConfig> providers) {
+    return new ChainConfig(name, chainId, Duration.ofMillis(500), 3, strategy, 128, providers);
+  }
+
+  public static ChainsConfig config(List<ChainConfig> chains, List<ProfileConfig> profiles) {
+    Map<String, ChainConfig> byName = new LinkedHashMap<>();
+    chains.forEach(c -> byName.put(c.name(), c));
+    Map<String, ProfileConfig> profileMap = new LinkedHashMap<>();
+    profiles.forEach(p -> profileMap.put(p.name(), p));
+    return new ChainsConfig("test", byName, profileMap);
+  }
+
+  /** A node on ephemeral ports with fast breakers, plus {@code overrides} (HOCON). */
+  public static RiataServer start(ChainsConfig chains, String overrides) {
+    Config config = ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.parseString("""
+            riata.http.port = 0
+            pekko.remote.artery.canonical.port = 0
+            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+            pekko.loglevel = WARNING
+            pekko.coordinated-shutdown.exit-jvm = off
+            riata.cluster.breaker.open-duration = 500ms
+            riata.cluster.breaker.max-open-duration = 1s
+            """))
+        .withFallback(ConfigFactory.load());
+    RiataServer server = RiataServer.start(chains, config);
+    try {
+      if (!server.awaitReady(Duration.ofSeconds(20))) {
+        server.close();
+        throw new IllegalStateException("node not ready within 20 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return server;
+  }
+
+  public static HttpResponse<String> post(RiataServer server, String path, String body) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static HttpResponse<String> get(RiataServer server, String path) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(10))
+        .GET()
+        .build();
+    try {
+      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not JSON: " + text, e);
+    }
+  }
+
+  public static String call(String method, String params, int id) {
+    return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
+  }
+}
