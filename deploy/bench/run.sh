@@ -31,7 +31,7 @@ trap cleanup EXIT
 jar="$root/router-http/target/riata.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
 RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 java -Xms512m -Xmx512m \
-  -Dlogback.configurationFile="$root/deploy/logback.xml" -jar "$jar" "$here/chains.yml" >"$work/riata.log" 2>&1 &
+  -jar "$jar" "$here/chains.yml" >"$work/riata.log" 2>&1 &
 riata_pid=$!
 for _ in $(seq 1 150); do
   curl -fs "http://127.0.0.1:18603/ready" >/dev/null 2>&1 && break
@@ -66,7 +66,7 @@ done
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$riata_pid/status")
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="$(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r)"
-versions="$(java -version 2>&1 | head -1), $("$nginx_bin" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1" "$2}')"
+versions="$(java -version 2>&1 | head -1), $("$nginx_bin" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1" "$2}' || true)"
 section="Command: \`deploy/bench/run.sh $duration\` on $(date -u +%Y-%m-%d).
 Machine: $machine. $versions.
 wrk, the provider, nginx and Riata (JVM heap 512 MiB) share these cores.

@@ -17,7 +17,9 @@ public record HttpSettings(
     Duration connectTimeout,
     int defaultMaxConcurrency,
     Duration probeTimeout,
-    Duration bodyReadTimeout) {
+    Duration bodyReadTimeout,
+    long maxResponseBytes,
+    Duration upstreamIdleTimeout) {
 
   public static HttpSettings from(Config root) {
     Config c = root.getConfig("riata.http");
@@ -37,11 +39,14 @@ public record HttpSettings(
         c.getDuration("upstream.connect-timeout"),
         c.getInt("upstream.max-concurrency"),
         c.getDuration("upstream.probe-timeout"),
-        c.getDuration("limits.body-read-timeout"));
+        c.getDuration("limits.body-read-timeout"),
+        c.getBytes("upstream.max-response-size"),
+        c.getDuration("upstream.idle-timeout"));
   }
 
   public HttpSettings withPort(int newPort) {
     return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
-        methodDeadlines, connectTimeout, defaultMaxConcurrency, probeTimeout, bodyReadTimeout);
+        methodDeadlines, connectTimeout, defaultMaxConcurrency, probeTimeout, bodyReadTimeout, maxResponseBytes,
+        upstreamIdleTimeout);
   }
 }

@@ -1,7 +1,7 @@
 package io.riata.http;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import io.riata.cluster.RiataConfig;
 import io.riata.core.config.ChainsConfig;
 import io.riata.core.config.ChainsConfigLoader;
 import io.riata.core.config.ConfigError;
@@ -27,7 +27,7 @@ public final class Main {
       System.err.println("  <chains.yml> route to the providers configured there (${ENV} is substituted)");
       System.exit(args.length == 1 ? 0 : 2);
     }
-    Config config = ConfigFactory.load();
+    Config config = RiataConfig.load();
     DemoProviders demo = null;
     ChainsConfig chains;
     try {

@@ -13,6 +13,7 @@ import io.riata.http.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -36,8 +37,8 @@ public final class RiataServer implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "riata", config);
     try {
       HttpSettings settings = HttpSettings.from(system.settings().config());
-      UpstreamClient client = new UpstreamClient(
-          settings.connectTimeout(), settings.defaultMaxConcurrency(), system.executionContext());
+      UpstreamClient client = new UpstreamClient(Adapter.toClassic(system), settings.connectTimeout(),
+          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout());
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()));
       FailoverExecutor executor = new FailoverExecutor(
           client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.riata.cluster.RiataConfig;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ChainsConfig;
 import io.riata.core.config.ProfileConfig;
@@ -49,7 +50,7 @@ public final class TestNodes {
 
   /** A node on ephemeral ports with fast breakers, plus {@code overrides} (HOCON). */
   public static RiataServer start(ChainsConfig chains, String overrides) {
-    Config config = ConfigFactory.parseString(overrides)
+    Config config = RiataConfig.load(ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString("""
             riata.http.port = 0
             pekko.remote.artery.canonical.port = 0
@@ -58,8 +59,7 @@ public final class TestNodes {
             pekko.coordinated-shutdown.exit-jvm = off
             riata.cluster.breaker.open-duration = 500ms
             riata.cluster.breaker.max-open-duration = 1s
-            """))
-        .withFallback(ConfigFactory.load());
+            """)));
     RiataServer server = RiataServer.start(chains, config);
     try {
       if (!server.awaitReady(Duration.ofSeconds(20))) {
@@ -74,26 +74,19 @@ public final class TestNodes {
   }
 
   public static HttpResponse<String> post(RiataServer server, String path, String body) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return send(request(server, path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   public static HttpResponse<String> get(RiataServer server, String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-        .timeout(Duration.ofSeconds(10))
-        .GET()
-        .build();
+    return send(request(server, path).GET().build());
+  }
+
+  private static HttpRequest.Builder request(RiataServer server, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(10));
+  }
+
+  private static HttpResponse<String> send(HttpRequest request) {
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

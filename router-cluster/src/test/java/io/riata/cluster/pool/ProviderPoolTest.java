@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.riata.cluster.RiataCluster;
+import io.riata.cluster.RiataConfig;
 import io.riata.cluster.breaker.BreakerTransitioned;
 import io.riata.cluster.breaker.CircuitBreaker;
 import io.riata.cluster.node.ChainRuntime;
@@ -38,14 +39,14 @@ import org.junit.jupiter.api.Test;
  */
 class ProviderPoolTest {
 
-  private static final Config CONFIG = ConfigFactory.parseString("""
+  private static final Config CONFIG = RiataConfig.load(ConfigFactory.parseString("""
       pekko.remote.artery.canonical.port = 0
       pekko.loglevel = WARNING
       riata.cluster.report-interval = 50ms
       riata.cluster.republish-interval = 200ms
       riata.cluster.breaker.open-duration = 300ms
       riata.cluster.breaker.max-open-duration = 300ms
-      """).withFallback(ConfigFactory.load());
+      """));
 
   private static final Map<String, Long> HEADS = new ConcurrentHashMap<>();
   private static final Set<String> DOWN = ConcurrentHashMap.newKeySet();

@@ -65,8 +65,12 @@ public final class ErrorClassifier {
     if (timedOut) {
       return new Classification(OutcomeKind.TIMEOUT, "timeout", null, true);
     }
-    if (cause instanceof ConnectException || hasCause(cause, ConnectException.class)) {
+    if (cause instanceof ConnectException || hasCause(cause, ConnectException.class)
+        || messageContains(cause, "connection refused")) {
       return new Classification(OutcomeKind.RETRIABLE, "connection refused", null, false);
+    }
+    if (messageContains(cause, "connect timeout")) {
+      return new Classification(OutcomeKind.TIMEOUT, "connect timeout", null, false);
     }
     if (cause instanceof ClosedChannelException || cause instanceof IOException) {
       String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
@@ -182,6 +186,16 @@ public final class ErrorClassifier {
     }
     for (String p : phrases) {
       if (text.contains(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the message of {@code t} or of one of its causes contains {@code lowerCaseText}. */
+  private static boolean messageContains(Throwable t, String lowerCaseText) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().toLowerCase(Locale.ROOT).contains(lowerCaseText)) {
         return true;
       }
     }

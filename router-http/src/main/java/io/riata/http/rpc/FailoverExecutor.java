@@ -19,12 +19,12 @@ import io.riata.core.selection.Strategy;
 import io.riata.http.upstream.ProviderSaturatedException;
 import io.riata.http.upstream.UpstreamClient;
 import io.riata.http.upstream.UpstreamResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -137,7 +137,7 @@ public final class FailoverExecutor {
           next();
           return;
         }
-        verdict = ErrorClassifier.classifyTransportFailure(cause, cause instanceof HttpTimeoutException);
+        verdict = ErrorClassifier.classifyTransportFailure(cause, cause instanceof TimeoutException);
       } else if (request.isNotification() && response.status() / 100 == 2) {
         verdict = Classification.success(); // a notification has no answer to inspect
       } else {

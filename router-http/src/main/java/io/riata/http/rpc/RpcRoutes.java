@@ -12,6 +12,7 @@ import io.riata.core.selection.Strategies;
 import io.riata.core.selection.Strategy;
 import io.riata.core.selection.StrategyName;
 import io.riata.http.HttpSettings;
+import io.riata.http.util.Stages;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -85,7 +86,7 @@ public final class RpcRoutes extends AllDirectives {
       entity.discardBytes(materializer);
       return CompletableFuture.completedFuture(tooLarge());
     }
-    return entity.toStrict(settings.bodyReadTimeout().toMillis(), settings.maxBodyBytes(), materializer)
+    return Stages.plain(entity.toStrict(settings.bodyReadTimeout().toMillis(), settings.maxBodyBytes(), materializer))
         .thenCompose(strict -> answer(target, strict.getData().toArray()))
         .exceptionally(failure -> {
           for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -1,75 +1,130 @@
 package io.riata.http.upstream;
 
 import io.riata.core.config.ProviderConfig;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.riata.http.util.Stages;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.stream.Materializer;
 
 /**
- * Sends request bytes to providers as they came, over pooled keep-alive HTTP/1.1 connections,
- * with a bound on requests in flight per provider and a timeout per attempt. Past the bound a
- * request fails at once with {@link ProviderSaturatedException} instead of queueing, so failover
- * can move it to a provider with room.
+ * Sends request bytes to providers as they came, over a pool of keep-alive HTTP/1.1 connections
+ * per provider (Pekko HTTP's host connection pool: non-blocking, no thread per request), with a
+ * bound on requests in flight per provider and a timeout per attempt. Past the bound a request
+ * fails at once with {@link ProviderSaturatedException} instead of queueing, so failover can move
+ * it to a provider with room.
+ *
+ * <p>A request that times out keeps its permit until the connection really answers or is closed
+ * by the pool's idle timeout, so a provider that hangs cannot absorb more than its bound.
  */
 public final class UpstreamClient {
 
-  private final HttpClient http;
+  private final Http http;
+  private final ActorSystem system;
+  private final Materializer materializer;
+  private final Duration connectTimeout;
   private final int defaultMaxConcurrency;
+  private final long maxResponseBytes;
+  private final Duration idleTimeout;
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
+  private final Map<String, List<HttpHeader>> headers = new ConcurrentHashMap<>();
 
-  public UpstreamClient(Duration connectTimeout, int defaultMaxConcurrency, Executor executor) {
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(executor)
-        .build();
+  public UpstreamClient(ActorSystem system, Duration connectTimeout, int defaultMaxConcurrency,
+                        long maxResponseBytes, Duration idleTimeout) {
+    this.system = system;
+    this.http = Http.get(system);
+    this.materializer = Materializer.matFromSystem(system);
+    this.connectTimeout = connectTimeout;
     this.defaultMaxConcurrency = defaultMaxConcurrency;
+    this.maxResponseBytes = maxResponseBytes;
+    this.idleTimeout = idleTimeout;
   }
 
   /**
-   * POSTs {@code body} to the provider. The future fails with the transport's exception
-   * ({@code HttpTimeoutException} on timeout, {@code ConnectException} when refused).
+   * POSTs {@code body} to the provider. The future fails with a {@code TimeoutException} when
+   * {@code timeout} passes, or with the transport's exception (refused, reset, ...).
    */
   public CompletableFuture<UpstreamResponse> post(ProviderConfig provider, byte[] body, Duration timeout) {
-    int limit = provider.maxConcurrency() > 0 ? provider.maxConcurrency() : defaultMaxConcurrency;
+    int limit = limit(provider);
     Semaphore permits = inFlight.computeIfAbsent(provider.id(), id -> new Semaphore(limit));
     if (!permits.tryAcquire()) {
       return CompletableFuture.failedFuture(new ProviderSaturatedException(provider.id(), limit));
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(provider.httpUrl())
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    provider.headers().forEach(request::header);
-    CompletableFuture<HttpResponse<byte[]>> sent;
+    HttpRequest request = HttpRequest.POST(provider.httpUrl().toString())
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
+        .addHeaders(headers.computeIfAbsent(provider.id(), id -> rawHeaders(provider)));
+    CompletableFuture<UpstreamResponse> answered;
     try {
-      sent = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      answered = Stages.plain(http.singleRequest(request, http.defaultClientHttpsContext(), pool(provider), system.log()))
+          .thenCompose(response -> read(response, timeout));
     } catch (RuntimeException e) {
       permits.release();
       return CompletableFuture.failedFuture(e);
     }
-    return sent.handle((response, failure) -> {
+    CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+    answered.whenComplete((response, failure) -> {
       permits.release();
       if (failure != null) {
-        throw failure instanceof java.util.concurrent.CompletionException ce
-            ? ce : new java.util.concurrent.CompletionException(failure);
+        result.completeExceptionally(failure);
+      } else {
+        result.complete(response);
       }
-      return new UpstreamResponse(
-          response.statusCode(), response.body(), response.headers().firstValue("Retry-After").orElse(null));
     });
+    return result.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private java.util.concurrent.CompletionStage<UpstreamResponse> read(HttpResponse response, Duration timeout) {
+    String retryAfter = response.getHeader("Retry-After").map(HttpHeader::value).orElse(null);
+    int status = response.status().intValue();
+    return Stages.plain(response.entity().toStrict(Math.max(1, timeout.toMillis()), maxResponseBytes, materializer))
+        .thenApply(strict -> new UpstreamResponse(status, strict.getData().toArray(), retryAfter));
+  }
+
+  private ConnectionPoolSettings pool(ProviderConfig provider) {
+    return pools.computeIfAbsent(provider.id(), id -> {
+      int connections = limit(provider);
+      ConnectionPoolSettings defaults = ConnectionPoolSettings.create(system);
+      ClientConnectionSettings connection = defaults.getConnectionSettings()
+          .withConnectingTimeout(connectTimeout)
+          .withIdleTimeout(idleTimeout);
+      return defaults
+          .withMaxConnections(connections)
+          .withMinConnections(0)
+          .withMaxOpenRequests(Integer.highestOneBit(Math.max(2, connections) * 2 - 1) * 2)
+          .withMaxRetries(0)
+          .withConnectionSettings(connection);
+    });
+  }
+
+  private static List<HttpHeader> rawHeaders(ProviderConfig provider) {
+    List<HttpHeader> list = new ArrayList<>();
+    provider.headers().forEach((name, value) -> list.add(RawHeader.create(name, value)));
+    return List.copyOf(list);
+  }
+
+  private int limit(ProviderConfig provider) {
+    return provider.maxConcurrency() > 0 ? provider.maxConcurrency() : defaultMaxConcurrency;
   }
 
   /** Requests in flight to a provider from this node. */
   public int inFlight(ProviderConfig provider) {
     Semaphore s = inFlight.get(provider.id());
-    int limit = provider.maxConcurrency() > 0 ? provider.maxConcurrency() : defaultMaxConcurrency;
-    return s == null ? 0 : limit - s.availablePermits();
+    return s == null ? 0 : limit(provider) - s.availablePermits();
   }
 }
