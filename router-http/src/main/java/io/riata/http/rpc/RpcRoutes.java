@@ -68,13 +68,19 @@ public final class RpcRoutes extends AllDirectives {
 
   public Route route() {
     return pathPrefix("rpc", () -> post(() -> extractUnmatchedPath(path ->
-        extractRequestEntity(entity -> completeWithFuture(handle(path, entity))))));
+        extractRequestEntity(entity -> {
+          CompletableFuture<HttpResponse> answer = handle(path, entity);
+          // Answered already (errors, eth_chainId): no hop through a future callback.
+          return answer.isDone() && !answer.isCompletedExceptionally()
+              ? complete(answer.join())
+              : completeWithFuture(answer);
+        }))));
   }
 
   /** Where a request goes: the chain, the strategy and which providers it may use. */
   private record Target(ChainRuntime chain, Strategy strategy, Predicate<ProviderConfig> allowed) {}
 
-  private CompletionStage<HttpResponse> handle(String path, HttpEntity entity) {
+  private CompletableFuture<HttpResponse> handle(String path, HttpEntity entity) {
     Object resolved = resolve(path);
     if (resolved instanceof HttpResponse error) {
       entity.discardBytes(materializer);
@@ -85,6 +91,13 @@ public final class RpcRoutes extends AllDirectives {
     if (declared.isPresent() && declared.getAsLong() > settings.maxBodyBytes()) {
       entity.discardBytes(materializer);
       return CompletableFuture.completedFuture(tooLarge());
+    }
+    if (entity instanceof HttpEntity.Strict strict) {
+      // The usual case: the whole body came with the headers. Read it here, without a stream.
+      if (strict.getData().size() > settings.maxBodyBytes()) {
+        return CompletableFuture.completedFuture(tooLarge());
+      }
+      return answer(target, strict.getData().toArray()).toCompletableFuture();
     }
     return Stages.plain(entity.toStrict(settings.bodyReadTimeout().toMillis(), settings.maxBodyBytes(), materializer))
         .thenCompose(strict -> answer(target, strict.getData().toArray()))
