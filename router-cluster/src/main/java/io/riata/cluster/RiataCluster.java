@@ -10,10 +10,14 @@ import io.riata.cluster.pool.PoolSettings;
 import io.riata.cluster.pool.ProviderPool;
 import io.riata.core.config.ChainsConfig;
 import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
 
 /** The one place that starts a node's cluster side: entities, snapshot subscription, reports. */
 public final class RiataCluster {
@@ -21,13 +25,18 @@ public final class RiataCluster {
   private RiataCluster() {}
 
   /**
-   * Starts this node's part of the cluster. With no seed nodes configured the node joins itself:
-   * the single-node cluster is the default deployment, not a special case.
+   * Starts this node's part of the cluster. Seed nodes come from {@code riata.cluster.seed-nodes}
+   * ({@code RIATA_SEED_NODES}, comma-separated) or Pekko's own {@code pekko.cluster.seed-nodes};
+   * with neither the node joins itself: the single-node cluster is the default deployment, not a
+   * special case.
    */
   public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe) {
     ClusterSettings settings = ClusterSettings.from(system.settings().config());
     Cluster cluster = Cluster.get(system);
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    List<Address> seeds = settings.seedNodes().stream().map(AddressFromURIString::parse).toList();
+    if (!seeds.isEmpty()) {
+      cluster.manager().tell(new JoinSeedNodes(seeds));
+    } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     NodeRuntime node = new NodeRuntime(chains, settings);

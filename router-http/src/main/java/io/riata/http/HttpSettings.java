@@ -19,7 +19,8 @@ public record HttpSettings(
     Duration probeTimeout,
     Duration bodyReadTimeout,
     long maxResponseBytes,
-    Duration upstreamIdleTimeout) {
+    Duration upstreamIdleTimeout,
+    Duration unreadyGrace) {
 
   public static HttpSettings from(Config root) {
     Config c = root.getConfig("riata.http");
@@ -41,12 +42,13 @@ public record HttpSettings(
         c.getDuration("upstream.probe-timeout"),
         c.getDuration("limits.body-read-timeout"),
         c.getBytes("upstream.max-response-size"),
-        c.getDuration("upstream.idle-timeout"));
+        c.getDuration("upstream.idle-timeout"),
+        c.getDuration("shutdown.unready-grace"));
   }
 
   public HttpSettings withPort(int newPort) {
     return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
         methodDeadlines, connectTimeout, defaultMaxConcurrency, probeTimeout, bodyReadTimeout, maxResponseBytes,
-        upstreamIdleTimeout);
+        upstreamIdleTimeout, unreadyGrace);
   }
 }

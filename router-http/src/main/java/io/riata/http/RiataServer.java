@@ -12,6 +12,8 @@ import io.riata.http.upstream.HttpHeadProbe;
 import io.riata.http.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -50,6 +52,14 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      // Leaving: report not ready first, so a load balancer stops sending here, then (after the
+      // grace period) unbind and let in-flight requests finish (the binding's own drain task).
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeServiceUnbind(), "riata-not-ready", () -> {
+            node.markStopping();
+            return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
+                system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
+          });
       return new RiataServer(system, node, binding);
     } catch (Exception e) {
       system.terminate();

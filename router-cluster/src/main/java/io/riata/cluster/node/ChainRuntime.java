@@ -26,6 +26,7 @@ public final class ChainRuntime {
   private final List<ProviderCounters> counterList;
   private volatile ChainSnapshot snapshot;
   private volatile boolean fromPool;
+  private volatile long receivedAtNanos;
 
   public ChainRuntime(ChainConfig config, int localTripThreshold, Duration localTripDuration, LongSupplier nanoClock) {
     this.config = config;
@@ -54,6 +55,15 @@ public final class ChainRuntime {
   /** Whether a snapshot from the chain's pool has arrived (readiness). */
   public boolean hasPoolSnapshot() {
     return fromPool;
+  }
+
+  /**
+   * Milliseconds since the last snapshot arrived from the pool, or -1 before the first. Pools
+   * republish every {@code republish-interval}, so a growing age means the pool is unreachable
+   * (the node keeps routing from this snapshot meanwhile).
+   */
+  public long snapshotAgeMillis() {
+    return fromPool ? (System.nanoTime() - receivedAtNanos) / 1_000_000 : -1;
   }
 
   public LocalBreakerView breakers() {
@@ -89,6 +99,7 @@ public final class ChainRuntime {
   void acceptSnapshot(ChainSnapshot next) {
     breakers.onSnapshot(next);
     snapshot = next;
+    receivedAtNanos = System.nanoTime();
     fromPool = true;
   }
 }

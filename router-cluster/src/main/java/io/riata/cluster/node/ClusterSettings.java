@@ -3,9 +3,12 @@ package io.riata.cluster.node;
 import com.typesafe.config.Config;
 import io.riata.core.breaker.BreakerSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code riata.cluster} from reference.conf / application.conf, read once. */
 public record ClusterSettings(
+    List<String> seedNodes,
     Duration reportInterval,
     Duration publishCoalesce,
     Duration republishInterval,
@@ -17,7 +20,14 @@ public record ClusterSettings(
   public static ClusterSettings from(Config root) {
     Config c = root.getConfig("riata.cluster");
     Config b = c.getConfig("breaker");
+    List<String> seeds = new ArrayList<>();
+    for (String seed : c.getString("seed-nodes").split(",")) {
+      if (!seed.isBlank()) {
+        seeds.add(seed.trim());
+      }
+    }
     return new ClusterSettings(
+        List.copyOf(seeds),
         c.getDuration("report-interval"),
         c.getDuration("publish-coalesce"),
         c.getDuration("republish-interval"),

@@ -40,8 +40,22 @@ public final class NodeRuntime {
     return byName.values();
   }
 
-  /** Ready once every chain has a snapshot from its pool. */
+  private volatile boolean stopping;
+
+  /** Marks the node as leaving: it reports not ready so load balancers stop sending to it. */
+  public void markStopping() {
+    stopping = true;
+  }
+
+  public boolean stopping() {
+    return stopping;
+  }
+
+  /** Ready once every chain has a snapshot from its pool, and until the node starts leaving. */
   public boolean ready() {
+    if (stopping) {
+      return false;
+    }
     for (ChainRuntime c : byName.values()) {
       if (!c.hasPoolSnapshot()) {
         return false;

@@ -12,7 +12,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /health}: the process answers. {@code /ready}: every chain has a snapshot from its pool,
- * so selection works on real state (503 with the chains still missing otherwise).
+ * so selection works on real state, and the node is not leaving (503 otherwise). Both list each
+ * chain's snapshot version and age, so a pool that stopped publishing shows.
  */
 public final class HealthRoutes extends AllDirectives {
 
@@ -29,16 +30,17 @@ public final class HealthRoutes extends AllDirectives {
   }
 
   private HttpResponse ready() {
-    StringBuilder waiting = new StringBuilder();
+    StringBuilder chains = new StringBuilder();
+    boolean missing = false;
     for (ChainRuntime chain : node.chains()) {
-      if (!chain.hasPoolSnapshot()) {
-        waiting.append(waiting.length() == 0 ? "" : ",").append(JsonRpcCodec.quote(chain.config().name()));
-      }
+      missing |= !chain.hasPoolSnapshot();
+      chains.append(chains.length() == 0 ? "" : ",")
+          .append(JsonRpcCodec.quote(chain.config().name()))
+          .append(":{\"snapshotVersion\":").append(chain.hasPoolSnapshot() ? chain.snapshot().version() : -1)
+          .append(",\"snapshotAgeMs\":").append(chain.snapshotAgeMillis()).append('}');
     }
-    if (waiting.length() == 0) {
-      return json(200, "{\"status\":\"ready\"}");
-    }
-    return json(503, "{\"status\":\"starting\",\"waitingFor\":[" + waiting + "]}");
+    String status = node.stopping() ? "stopping" : missing ? "starting" : "ready";
+    return json(node.ready() ? 200 : 503, "{\"status\":\"" + status + "\",\"chains\":{" + chains + "}}");
   }
 
   private static HttpResponse json(int status, String body) {

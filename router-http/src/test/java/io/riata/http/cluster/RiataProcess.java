@@ -1,0 +1,125 @@
+package io.riata.http.cluster;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One Riata node as its own JVM, started from the shaded jar the way {@code deploy/riata} does. */
+final class RiataProcess implements AutoCloseable {
+
+  private static final Path JAR = Path.of("target", "riata.jar");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  final String name;
+  final int httpPort;
+  final int clusterPort;
+  private final Path chains;
+  private final String seeds;
+  private final List<String> javaOptions;
+  private final Path log;
+  private Process process;
+
+  RiataProcess(String name, Path chains, String seeds, int clusterPort, List<String> javaOptions, Path logDir)
+      throws IOException {
+    this.name = name;
+    this.httpPort = freePort();
+    this.clusterPort = clusterPort;
+    this.chains = chains;
+    this.seeds = seeds;
+    this.javaOptions = List.copyOf(javaOptions);
+    this.log = logDir.resolve(name + ".log");
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String address(int clusterPort) {
+    return "pekko://riata@127.0.0.1:" + clusterPort;
+  }
+
+  RiataProcess start() throws IOException {
+    if (!Files.isRegularFile(JAR)) {
+      throw new IllegalStateException("run after package: " + JAR.toAbsolutePath());
+    }
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+    command.addAll(javaOptions);
+    command.addAll(List.of("-jar", JAR.toString(), chains.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("RIATA_PORT", Integer.toString(httpPort));
+    builder.environment().put("RIATA_CLUSTER_PORT", Integer.toString(clusterPort));
+    builder.environment().put("RIATA_SEED_NODES", seeds);
+    process = builder.start();
+    return this;
+  }
+
+  /** Waits until {@code /ready} answers 200. */
+  void awaitReady(Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < until) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
+      }
+      if (readyStatus() == 200) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log.toAbsolutePath());
+  }
+
+  int readyStatus() {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  String readyBody() throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** SIGKILL: the node vanishes without leaving the cluster. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: the node leaves the cluster and drains. */
+  boolean stop(Duration timeout) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}
