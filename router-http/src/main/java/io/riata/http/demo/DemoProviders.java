@@ -77,6 +77,34 @@ public final class DemoProviders implements AutoCloseable {
     return p;
   }
 
+  /**
+   * {@code java -cp riata.jar io.riata.http.demo.DemoProviders out.yml}: starts the demo providers
+   * alone and writes a {@code chains.yml} that points at them, for several nodes to share
+   * ({@code deploy/local-cluster}). Runs until stopped.
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: DemoProviders <chains.yml to write>");
+      System.exit(2);
+    }
+    DemoProviders demo = start();
+    Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "demo-providers-stop"));
+    String yaml;
+    try (InputStream in = DemoProviders.class.getResourceAsStream("/demo/chains.yml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    for (SimulatedProvider p : demo.providers()) {
+      yaml = yaml.replace("${DEMO_" + p.name().toUpperCase(Locale.ROOT).replace('-', '_') + "}", p.httpUrl().toString());
+    }
+    java.nio.file.Path target = java.nio.file.Path.of(args[0]);
+    java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".partial");
+    java.nio.file.Files.writeString(partial, yaml);
+    java.nio.file.Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    System.out.println("demo providers running; chains written to " + target);
+    new java.util.concurrent.CountDownLatch(1).await();
+  }
+
   public ChainsConfig chainsConfig() {
     return config;
   }
