@@ -16,8 +16,11 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /** The one place that starts a node's cluster side: entities, snapshot subscription, reports. */
 public final class RiataCluster {
@@ -34,7 +37,15 @@ public final class RiataCluster {
     ClusterSettings settings = ClusterSettings.from(system.settings().config());
     Cluster cluster = Cluster.get(system);
     List<Address> seeds = settings.seedNodes().stream().map(AddressFromURIString::parse).toList();
-    if (!seeds.isEmpty()) {
+    if (settings.bootstrap().equals("kubernetes")) {
+      // Pods find each other through the Kubernetes API and form (or join) the cluster.
+      var classic = Adapter.toClassic(system);
+      PekkoManagement.get(classic).start();
+      ClusterBootstrap.get(classic).start();
+    } else if (!settings.bootstrap().equals("none")) {
+      throw new IllegalArgumentException(
+          "riata.cluster.bootstrap must be none or kubernetes, got " + settings.bootstrap());
+    } else if (!seeds.isEmpty()) {
       cluster.manager().tell(new JoinSeedNodes(seeds));
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
@@ -53,6 +64,7 @@ public final class RiataCluster {
     String nodeId = cluster.selfMember().uniqueAddress().address().toString()
         + "#" + cluster.selfMember().uniqueAddress().longUid();
     system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500)), "riata-snapshots", Props.empty());
+    system.systemActorOf(node.deadLetterCounter(), "riata-dead-letters", Props.empty());
     system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());
     return node;
   }

@@ -8,6 +8,7 @@ import java.util.List;
 
 /** {@code riata.cluster} from reference.conf / application.conf, read once. */
 public record ClusterSettings(
+    String bootstrap,
     List<String> seedNodes,
     Duration reportInterval,
     Duration publishCoalesce,
@@ -27,6 +28,7 @@ public record ClusterSettings(
       }
     }
     return new ClusterSettings(
+        c.getString("bootstrap"),
         List.copyOf(seeds),
         c.getDuration("report-interval"),
         c.getDuration("publish-coalesce"),

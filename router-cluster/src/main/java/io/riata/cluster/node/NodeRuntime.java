@@ -1,5 +1,7 @@
 package io.riata.cluster.node;
 
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.Behavior;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ChainsConfig;
 import java.util.Collection;
@@ -41,6 +43,23 @@ public final class NodeRuntime {
   }
 
   private volatile boolean stopping;
+  private final LongAdder deadLetters = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+
+  /** Messages this node could not deliver (a full bounded mailbox among them), since start. */
+  public long deadLetters() {
+    return deadLetters.sum();
+  }
+
+  /** Messages dropped on purpose (for example by an overloaded stage), since start. */
+  public long droppedMessages() {
+    return dropped.sum();
+  }
+
+  /** The actor that keeps {@link #deadLetters()} and {@link #droppedMessages()}; started once per node. */
+  public Behavior<Object> deadLetterCounter() {
+    return DeadLetterCounter.create(deadLetters, dropped);
+  }
 
   /** Marks the node as leaving: it reports not ready so load balancers stop sending to it. */
   public void markStopping() {

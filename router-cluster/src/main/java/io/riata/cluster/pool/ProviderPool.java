@@ -55,6 +55,18 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   /** Replies with the current snapshot (and wakes the entity if it was not running). */
   public record GetSnapshot(ActorRef<ChainSnapshot> replyTo) implements Command {}
 
+  /** Replies with every provider's outcome totals, summed over the latest report of every node. */
+  public record GetTotals(ActorRef<Totals> replyTo) implements Command {}
+
+  /**
+   * Outcome totals per provider across the cluster, from cumulative reports: a report that was
+   * lost or dropped is covered by the next one, so these never miss a counted attempt for long.
+   *
+   * @param nodes how many nodes have reported
+   */
+  public record Totals(String chain, int nodes, Map<String, ProviderCounters.Sample> providers)
+      implements CborSerializable {}
+
   /** A breaker of this chain changed phase (or answered {@link CircuitBreaker.GetState}). */
   public record BreakerChanged(BreakerTransitioned event) implements Command {}
 
@@ -111,6 +123,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private final Map<String, BreakerPhase> breakerPhases = new HashMap<>();
   private final Map<String, Long> rateLimitedUntil = new HashMap<>();
   private final Map<String, Map<String, ProviderCounters.Sample>> lastSamples = new HashMap<>();
+  private final Map<String, Long> lastSeqs = new HashMap<>();
   private final Set<String> probing = new HashSet<>();
   private long version;
   private boolean publishPending;
@@ -141,6 +154,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     return newReceiveBuilder()
         .onMessage(ReportBatch.class, this::onReportBatch)
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
+        .onMessage(GetTotals.class, this::onGetTotals)
         .onMessage(BreakerChanged.class, this::onBreakerChanged)
         .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
@@ -149,6 +163,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private Behavior<Command> onReportBatch(ReportBatch msg) {
+    Long lastSeq = lastSeqs.get(msg.nodeId());
+    if (lastSeq != null && msg.seq() <= lastSeq) {
+      return this; // older than what we hold: the totals it carries are already counted
+    }
+    lastSeqs.put(msg.nodeId(), msg.seq());
     Map<String, ProviderCounters.Sample> previous =
         lastSamples.computeIfAbsent(msg.nodeId(), n -> new HashMap<>());
     boolean changed = false;
@@ -190,6 +209,29 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
 
   private Behavior<Command> onGetSnapshot(GetSnapshot msg) {
     msg.replyTo().tell(current);
+    return this;
+  }
+
+  private Behavior<Command> onGetTotals(GetTotals msg) {
+    Map<String, ProviderCounters.Sample> sums = new LinkedHashMap<>();
+    for (ProviderConfig p : chain.providers()) {
+      long successes = 0;
+      long failures = 0;
+      long timeouts = 0;
+      long rateLimited = 0;
+      for (Map<String, ProviderCounters.Sample> node : lastSamples.values()) {
+        ProviderCounters.Sample s = node.get(p.id());
+        if (s != null) {
+          successes += s.successes();
+          failures += s.failures();
+          timeouts += s.timeouts();
+          rateLimited += s.rateLimited();
+        }
+      }
+      sums.put(p.id(), new ProviderCounters.Sample(p.id(), successes, failures, timeouts, rateLimited, 0, 0,
+          rateLimitedUntil.getOrDefault(p.id(), 0L), ""));
+    }
+    msg.replyTo().tell(new Totals(chain.name(), lastSamples.size(), sums));
     return this;
   }
 

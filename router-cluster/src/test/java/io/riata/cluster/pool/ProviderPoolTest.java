@@ -43,6 +43,7 @@ class ProviderPoolTest {
       pekko.remote.artery.canonical.port = 0
       pekko.loglevel = WARNING
       riata.cluster.report-interval = 50ms
+      riata.cluster.mailbox-capacity = 50
       riata.cluster.republish-interval = 200ms
       riata.cluster.breaker.open-duration = 300ms
       riata.cluster.breaker.max-open-duration = 300ms
@@ -62,12 +63,12 @@ class ProviderPoolTest {
     }
     testKit = ActorTestKit.create("pool-test", CONFIG);
     Map<String, ChainConfig> chains = new LinkedHashMap<>();
-    for (String name : List.of("heads", "breaks", "dropped")) {
+    for (String name : List.of("heads", "breaks", "dropped", "flood")) {
       chains.put(name, chain(name, name.length() * 7L, "a", "b", "c"));
     }
     HeadProbe probe = (chain, provider) -> {
       String key = chain.name() + "/" + provider.id();
-      if (chain.name().equals("dropped")) {
+      if (chain.name().equals("dropped") || chain.name().equals("flood")) {
         return new CompletableFuture<>(); // probes never answer: only the reports decide
       }
       if (DOWN.contains(key)) {
@@ -130,6 +131,41 @@ class ProviderPoolTest {
   }
 
   @Test
+  void aFloodOverflowsTheBoundedMailboxYetNoCounterIsLostOnceItEnds() {
+    var pool = ProviderPool.entityRef(testKit.system(), "flood");
+    TestProbe<ProviderPool.Totals> totals = testKit.createTestProbe();
+    pool.tell(new ProviderPool.GetTotals(totals.getRef())); // start the entity before the flood
+    totals.receiveMessage(Duration.ofSeconds(10));
+    long deadLettersBefore = node.deadLetters();
+    int flood = 20_000;
+    for (int seq = 1; seq <= flood; seq++) {
+      pool.tell(new ProviderPool.ReportBatch("node-f", seq, List.of(
+          new ProviderCounters.Sample("a", seq, 0, 0, 0, 0, 0, 0, ""))));
+    }
+    // The pressure is gone: the node's next report carries its whole count.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    ProviderPool.Totals last = null;
+    while (System.nanoTime() < deadline) {
+      pool.tell(new ProviderPool.ReportBatch("node-f", flood + 1, List.of(
+          new ProviderCounters.Sample("a", flood + 1, 0, 0, 0, 0, 0, 0, ""))));
+      pool.tell(new ProviderPool.GetTotals(totals.getRef()));
+      try {
+        last = totals.receiveMessage(Duration.ofMillis(500));
+      } catch (AssertionError droppedWhileFull) {
+        continue; // the question itself hit the full mailbox; ask again
+      }
+      if (last.providers().get("a").successes() == flood + 1) {
+        break;
+      }
+    }
+    long overflowed = node.deadLetters() - deadLettersBefore;
+    System.out.printf("flood: %d reports sent, %d dead letters counted, totals after: %s%n",
+        flood, overflowed, last.providers().get("a"));
+    assertTrue(overflowed > 0, "the flood should have overflowed the mailbox of 50");
+    assertEquals(flood + 1, last.providers().get("a").successes(), "no counted success may be lost");
+  }
+
+  @Test
   void aBreakerTellsItsCurrentPhase() {
     TestProbe<BreakerTransitioned> replies = testKit.createTestProbe();
     org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
@@ -148,6 +184,9 @@ class ProviderPoolTest {
         BreakerPhase.CLOSED, BreakerPhase.OPEN, "x", 1, 5L)), true);
     kit.verifySerialization(new CircuitBreaker.RecordOutcomes("n", 1, 2, 1, "timeout"), true);
     kit.verifySerialization(new CircuitBreaker.Force(BreakerPhase.OPEN, Duration.ofSeconds(3)), true);
+    kit.verifySerialization(new ProviderPool.Totals("c", 2, Map.of("a", sample("a", 4, 0))), true);
+    TestProbe<ProviderPool.Totals> totals = testKit.createTestProbe();
+    kit.verifySerialization(new ProviderPool.GetTotals(totals.getRef()), true);
     TestProbe<ChainSnapshot> snapshots = testKit.createTestProbe();
     kit.verifySerialization(new ProviderPool.GetSnapshot(snapshots.getRef()), true);
   }

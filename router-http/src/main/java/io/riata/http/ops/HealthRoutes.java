@@ -25,7 +25,8 @@ public final class HealthRoutes extends AllDirectives {
 
   public Route route() {
     return get(() -> concat(
-        path("health", () -> complete(json(200, "{\"status\":\"ok\"}"))),
+        path("health", () -> extractRequest(r -> complete(json(200, "{\"status\":\"ok\",\"deadLetters\":"
+            + node.deadLetters() + ",\"droppedMessages\":" + node.droppedMessages() + "}")))),
         path("ready", () -> extractRequest(r -> complete(ready())))));
   }
 
