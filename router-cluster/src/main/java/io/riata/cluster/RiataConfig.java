@@ -6,7 +6,8 @@ import com.typesafe.config.ConfigFactory;
 /**
  * Loads the configuration of a Riata node, in this order of precedence: {@code overrides} (tests,
  * tools), system properties, {@code application.conf} (or {@code -Dconfig.file}), Riata's Pekko
- * settings ({@code riata-pekko.conf}), then every module's {@code reference.conf}.
+ * settings ({@code riata-pekko.conf}) and library settings ({@code riata-libraries.conf}), then
+ * every module's {@code reference.conf}.
  *
  * <p>Riata's Pekko settings are a layer of their own because in the shaded jar all
  * {@code reference.conf} files are concatenated, and Pekko's own defaults (a local, not cluster,
@@ -15,6 +16,9 @@ import com.typesafe.config.ConfigFactory;
 public final class RiataConfig {
 
   public static final String PEKKO_SETTINGS = "riata-pekko.conf";
+
+  /** Riata's settings for other libraries (Kamon), from router-http; absent in router-cluster tests. */
+  public static final String LIBRARY_SETTINGS = "riata-libraries.conf";
 
   private RiataConfig() {}
 
@@ -28,10 +32,12 @@ public final class RiataConfig {
     if (pekko.isEmpty()) {
       throw new IllegalStateException(PEKKO_SETTINGS + " is missing from the classpath");
     }
+    Config libraries = ConfigFactory.parseResources(loader, LIBRARY_SETTINGS);
     return overrides
         .withFallback(ConfigFactory.defaultOverrides(loader))
         .withFallback(ConfigFactory.defaultApplication(loader))
         .withFallback(pekko)
+        .withFallback(libraries)
         .withFallback(ConfigFactory.defaultReference(loader))
         .resolve();
   }

@@ -6,6 +6,8 @@ import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.config.ChainsConfig;
 import io.riata.core.failover.MethodDeadlines;
 import io.riata.http.ops.HealthRoutes;
+import io.riata.http.ops.MetricsExporter;
+import kamon.Kamon;
 import io.riata.http.rpc.FailoverExecutor;
 import io.riata.http.rpc.RpcRoutes;
 import io.riata.http.upstream.HttpHeadProbe;
@@ -46,9 +48,13 @@ public final class RiataServer implements AutoCloseable {
           client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());
       RpcRoutes rpc = new RpcRoutes(node, executor, settings, Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
+      Kamon.init(system.settings().config());
+      MetricsExporter metrics = new MetricsExporter(node);
+      system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
+          system.executionContext());
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.host(), settings.port())
-          .bind(rpc.concat(rpc.route(), health.route()))
+          .bind(rpc.concat(rpc.route(), health.route(), metrics.route()))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -167,6 +167,31 @@ class RpcRoutesIT {
   }
 
   @Test
+  void metricsCountAttemptsByProviderAndOutcome() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      post(server, "/rpc/provider/a1/alpha", call("eth_blockNumber", "[]", i));
+    }
+    long until = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+    String text = "";
+    while (System.nanoTime() < until) {
+      HttpResponse<String> r = TestNodes.get(server, "/metrics");
+      assertEquals(200, r.statusCode());
+      text = r.body();
+      if (text.lines().anyMatch(l -> l.startsWith("riata_provider_attempts_total{") && l.contains("provider=\"a1\"")
+          && l.contains("outcome=\"healthy\"") && !l.endsWith(" 0.0"))) {
+        break;
+      }
+      Thread.sleep(500);
+    }
+    String metrics = text;
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_attempts_total{") && l.contains("provider=\"a1\"")),
+        "no attempts metric for a1 in:\n" + metrics);
+    assertTrue(metrics.contains("riata_provider_breaker_state{"), metrics);
+    assertTrue(metrics.contains("riata_provider_lag_blocks{"), metrics);
+    assertTrue(metrics.contains("riata_dead_letters_total"), metrics);
+  }
+
+  @Test
   void healthAndReadiness() {
     HttpResponse<String> health = TestNodes.get(server, "/health");
     assertEquals(200, health.statusCode());
