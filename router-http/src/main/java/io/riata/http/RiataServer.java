@@ -9,7 +9,11 @@ import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
 import io.riata.http.rpc.FailoverExecutor;
+import io.riata.http.rpc.JsonRpcDispatcher;
+import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.ws.WsRoutes;
+import io.riata.http.ws.WsSettings;
 import io.riata.http.upstream.HttpHeadProbe;
 import io.riata.http.upstream.UpstreamClient;
 import java.time.Duration;
@@ -46,7 +50,11 @@ public final class RiataServer implements AutoCloseable {
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()));
       FailoverExecutor executor = new FailoverExecutor(
           client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());
-      RpcRoutes rpc = new RpcRoutes(node, executor, settings, Materializer.matFromSystem(system));
+      RouteResolver resolver = new RouteResolver(node);
+      JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(executor, settings.maxBatchLength());
+      RpcRoutes rpc = new RpcRoutes(resolver, dispatcher, settings, Materializer.matFromSystem(system));
+      WsRoutes ws = new WsRoutes(resolver, dispatcher, WsSettings.from(system.settings().config()),
+          Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node);
@@ -54,7 +62,7 @@ public final class RiataServer implements AutoCloseable {
           system.executionContext());
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.host(), settings.port())
-          .bind(rpc.concat(rpc.route(), health.route(), metrics.route()))
+          .bind(rpc.concat(rpc.route(), ws.route(), health.route(), metrics.route()))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);

@@ -1,29 +1,13 @@
 package io.riata.http.rpc;
 
-import io.riata.cluster.node.ChainRuntime;
-import io.riata.cluster.node.NodeRuntime;
-import io.riata.core.config.ChainConfig;
-import io.riata.core.config.ProfileConfig;
-import io.riata.core.config.ProviderConfig;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
-import io.riata.core.jsonrpc.Parsed;
-import io.riata.core.selection.Strategies;
-import io.riata.core.selection.Strategy;
-import io.riata.core.selection.StrategyName;
 import io.riata.http.HttpSettings;
 import io.riata.http.util.Stages;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -46,24 +30,16 @@ public final class RpcRoutes extends AllDirectives {
   public static final String ATTEMPTS_HEADER = "X-Riata-Attempts";
   public static final String ATTEMPT_LOG_HEADER = "X-Riata-Attempt-Log";
 
-  private final NodeRuntime node;
-  private final FailoverExecutor executor;
+  private final RouteResolver resolver;
+  private final JsonRpcDispatcher dispatcher;
   private final HttpSettings settings;
   private final Materializer materializer;
-  private final Map<String, Map<StrategyName, Strategy>> strategies = new HashMap<>();
 
-  public RpcRoutes(NodeRuntime node, FailoverExecutor executor, HttpSettings settings, Materializer materializer) {
-    this.node = node;
-    this.executor = executor;
+  public RpcRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, HttpSettings settings, Materializer materializer) {
+    this.resolver = resolver;
+    this.dispatcher = dispatcher;
     this.settings = settings;
     this.materializer = materializer;
-    for (ChainRuntime chain : node.chains()) {
-      Map<StrategyName, Strategy> byName = new EnumMap<>(StrategyName.class);
-      for (StrategyName name : StrategyName.values()) {
-        byName.put(name, Strategies.create(name));
-      }
-      strategies.put(chain.config().name(), byName);
-    }
   }
 
   public Route route() {
@@ -77,16 +53,13 @@ public final class RpcRoutes extends AllDirectives {
         }))));
   }
 
-  /** Where a request goes: the chain, the strategy and which providers it may use. */
-  private record Target(ChainRuntime chain, Strategy strategy, Predicate<ProviderConfig> allowed) {}
-
   private CompletableFuture<HttpResponse> handle(String path, HttpEntity entity) {
-    Object resolved = resolve(path);
-    if (resolved instanceof HttpResponse error) {
+    Object resolved = resolver.resolve(path);
+    if (resolved instanceof RouteResolver.Rejection rejection) {
       entity.discardBytes(materializer);
-      return CompletableFuture.completedFuture(error);
+      return CompletableFuture.completedFuture(json(StatusCodes.get(rejection.status()), rejection.body()));
     }
-    Target target = (Target) resolved;
+    RpcTarget target = (RpcTarget) resolved;
     var declared = entity.getContentLengthOption();
     if (declared.isPresent() && declared.getAsLong() > settings.maxBodyBytes()) {
       entity.discardBytes(materializer);
@@ -97,7 +70,7 @@ public final class RpcRoutes extends AllDirectives {
       if (strict.getData().size() > settings.maxBodyBytes()) {
         return CompletableFuture.completedFuture(tooLarge());
       }
-      return answer(target, strict.getData().toArray()).toCompletableFuture();
+      return answer(target, strict.getData().toArray());
     }
     return Stages.plain(entity.toStrict(settings.bodyReadTimeout().toMillis(), settings.maxBodyBytes(), materializer))
         .thenCompose(strict -> answer(target, strict.getData().toArray()))
@@ -113,156 +86,15 @@ public final class RpcRoutes extends AllDirectives {
         });
   }
 
+  private CompletableFuture<HttpResponse> answer(RpcTarget target, byte[] body) {
+    return dispatcher.dispatch(target, body).thenApply(answer -> answer.body() == null
+        ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+        : withRouting(json(StatusCodes.OK, answer.body()), answer.outcomes(), answer.single()));
+  }
+
   private HttpResponse tooLarge() {
     return json(StatusCodes.PAYLOAD_TOO_LARGE, JsonRpcCodec.errorResponse("null", JsonRpcErrors.INVALID_REQUEST,
         "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes", null));
-  }
-
-  private CompletionStage<HttpResponse> answer(Target target, byte[] body) {
-    Parsed parsed = JsonRpcCodec.parse(body);
-    if (parsed instanceof Parsed.ParseError error) {
-      return done(json(StatusCodes.OK, JsonRpcCodec.errorResponse("null", JsonRpcErrors.PARSE_ERROR,
-          "parse error: " + error.message(), null)));
-    }
-    if (parsed instanceof Parsed.EmptyBatch) {
-      return done(json(StatusCodes.OK, JsonRpcCodec.errorResponse("null", JsonRpcErrors.INVALID_REQUEST,
-          "invalid request: empty batch", null)));
-    }
-    if (parsed instanceof Parsed.Single single) {
-      if (single.item() instanceof Parsed.Invalid invalid) {
-        return done(json(StatusCodes.OK, invalidItem(invalid)));
-      }
-      var request = ((Parsed.Request) single.item()).request();
-      CompletableFuture<FailoverExecutor.Outcome> outcome =
-          executor.execute(target.chain(), target.strategy(), target.allowed(), request);
-      if (request.isNotification()) {
-        return done(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT));
-      }
-      return outcome.thenApply(o -> withRouting(json(StatusCodes.OK, o.body()), List.of(o), true));
-    }
-    List<Parsed.Item> items = ((Parsed.Batch) parsed).items();
-    if (items.size() > settings.maxBatchLength()) {
-      return done(json(StatusCodes.OK, JsonRpcCodec.errorResponse("null", JsonRpcErrors.INVALID_REQUEST,
-          "batch of " + items.size() + " requests exceeds the limit of " + settings.maxBatchLength(), null)));
-    }
-    return batch(target, items);
-  }
-
-  private CompletionStage<HttpResponse> batch(Target target, List<Parsed.Item> items) {
-    List<CompletableFuture<FailoverExecutor.Outcome>> answered = new ArrayList<>(items.size());
-    List<byte[]> fixed = new ArrayList<>(items.size());
-    for (Parsed.Item item : items) {
-      if (item instanceof Parsed.Invalid invalid) {
-        answered.add(null);
-        fixed.add(invalidItem(invalid));
-        continue;
-      }
-      var request = ((Parsed.Request) item).request();
-      CompletableFuture<FailoverExecutor.Outcome> outcome =
-          executor.execute(target.chain(), target.strategy(), target.allowed(), request);
-      answered.add(request.isNotification() ? null : outcome);
-      fixed.add(null);
-    }
-    CompletableFuture<?>[] pending = answered.stream().filter(f -> f != null).toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(pending).thenApply(ignored -> {
-      List<byte[]> replies = new ArrayList<>(items.size());
-      List<FailoverExecutor.Outcome> outcomes = new ArrayList<>(pending.length);
-      for (int i = 0; i < items.size(); i++) {
-        if (fixed.get(i) != null) {
-          replies.add(fixed.get(i));
-        } else if (answered.get(i) != null) {
-          FailoverExecutor.Outcome o = answered.get(i).join();
-          outcomes.add(o);
-          replies.add(o.body());
-        }
-      }
-      if (replies.isEmpty()) {
-        return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
-      }
-      return withRouting(json(StatusCodes.OK, JsonRpcCodec.batchResponse(replies)), outcomes, false);
-    });
-  }
-
-  private Object resolve(String path) {
-    String[] parts = path.startsWith("/") ? path.substring(1).split("/") : path.split("/");
-    Predicate<ProviderConfig> allowed = p -> true;
-    StrategyName strategyName = null;
-    int i = 0;
-    if (parts.length >= 3 && parts[0].equals("provider")) {
-      String providerId = parts[1];
-      allowed = p -> p.id().equals(providerId);
-      i = 2;
-      Optional<ChainRuntime> chain = parts.length == 3 ? node.chain(parts[2]) : Optional.empty();
-      if (chain.isPresent() && chain.get().config().provider(providerId).isEmpty()) {
-        return notFound("unknown provider " + providerId + " on chain " + chain.get().config().name(),
-            "providers", chain.get().config().providers().stream().map(ProviderConfig::id).toList());
-      }
-    } else if (parts.length >= 3 && parts[0].equals("profile")) {
-      ProfileConfig profile = node.config().profiles().get(parts[1]);
-      if (profile == null) {
-        return notFound("unknown profile " + parts[1], "profiles", List.copyOf(node.config().profiles().keySet()));
-      }
-      allowed = p -> profile.includesProvider(p.id());
-      i = 2;
-      if (parts.length == 4) {
-        Optional<StrategyName> s = StrategyName.parse(parts[2]);
-        if (s.isEmpty()) {
-          return unknownStrategy(parts[2]);
-        }
-        strategyName = s.get();
-        i = 3;
-      }
-      if (parts.length - i == 1 && !profile.includesChain(parts[i])
-          && node.chain(parts[i]).map(c -> !profile.includesChain(c.config().name())).orElse(true)) {
-        return notFound("chain " + parts[i] + " is not in profile " + profile.name(), "chains",
-            List.copyOf(profile.chains()));
-      }
-    } else if (parts.length == 2) {
-      Optional<StrategyName> s = StrategyName.parse(parts[0]);
-      if (s.isEmpty()) {
-        return unknownStrategy(parts[0]);
-      }
-      strategyName = s.get();
-      i = 1;
-    }
-    if (parts.length - i != 1 || parts[i].isEmpty()) {
-      return notFound("no such route: /rpc" + path, "routes", List.of("/rpc/{chain}", "/rpc/{strategy}/{chain}",
-          "/rpc/provider/{providerId}/{chain}", "/rpc/profile/{profile}/{chain}",
-          "/rpc/profile/{profile}/{strategy}/{chain}"));
-    }
-    Optional<ChainRuntime> chain = node.chain(parts[i]);
-    if (chain.isEmpty()) {
-      return notFound("unknown chain " + parts[i], "chains",
-          node.chains().stream().map(c -> c.config().name() + " (" + c.config().chainId() + ")").toList());
-    }
-    ChainConfig config = chain.get().config();
-    if (strategyName == null) {
-      strategyName = StrategyName.parse(config.defaultStrategy()).orElse(StrategyName.FASTEST);
-    }
-    return new Target(chain.get(), strategies.get(config.name()).get(strategyName), allowed);
-  }
-
-  private HttpResponse unknownStrategy(String name) {
-    List<String> names = new ArrayList<>();
-    for (StrategyName s : StrategyName.values()) {
-      names.add(s.id());
-    }
-    return notFound("unknown strategy " + name, "strategies", names);
-  }
-
-  private static HttpResponse notFound(String message, String listName, List<String> known) {
-    StringBuilder data = new StringBuilder("{").append(JsonRpcCodec.quote(listName)).append(":[");
-    for (int i = 0; i < known.size(); i++) {
-      data.append(i > 0 ? "," : "").append(JsonRpcCodec.quote(known.get(i)));
-    }
-    data.append("]}");
-    return json(StatusCodes.NOT_FOUND,
-        JsonRpcCodec.errorResponse("null", JsonRpcErrors.UNKNOWN_CHAIN_OR_ROUTE, message, data.toString()));
-  }
-
-  private static byte[] invalidItem(Parsed.Invalid invalid) {
-    return JsonRpcCodec.errorResponse(invalid.idJson(), JsonRpcErrors.INVALID_REQUEST,
-        "invalid request: " + invalid.message(), null);
   }
 
   private static HttpResponse withRouting(HttpResponse response, List<FailoverExecutor.Outcome> outcomes, boolean log) {
@@ -303,9 +135,5 @@ public final class RpcRoutes extends AllDirectives {
 
   private static HttpResponse json(org.apache.pekko.http.javadsl.model.StatusCode status, byte[] body) {
     return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, body);
-  }
-
-  private static CompletionStage<HttpResponse> done(HttpResponse response) {
-    return CompletableFuture.completedFuture(response);
   }
 }

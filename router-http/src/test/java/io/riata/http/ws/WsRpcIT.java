@@ -1,0 +1,162 @@
+package io.riata.http.ws;
+
+import static io.riata.http.TestNodes.call;
+import static io.riata.http.TestNodes.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.http.RiataServer;
+import io.riata.http.TestNodes;
+import io.riata.http.sim.SimSettings;
+import io.riata.http.sim.SimulatedProvider;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** JSON-RPC over a real WebSocket on loopback: the same answers, routes and failover as HTTP. */
+class WsRpcIT {
+
+  private static SimulatedProvider a1;
+  private static SimulatedProvider a2;
+  private static RiataServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    a1 = SimulatedProvider.start(SimSettings.healthy("a1", 5));
+    a2 = SimulatedProvider.start(SimSettings.healthy("a2", 5));
+    server = TestNodes.start(TestNodes.config(List.of(TestNodes.chain("alpha", 5, "round-robin", List.of(
+            TestNodes.provider("a1", a1.httpUrl(), 1), TestNodes.provider("a2", a2.httpUrl(), 2)))), List.of()),
+        "riata.http.websocket.max-message-size = 2048");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    a1.close();
+    a2.close();
+  }
+
+  /** A client socket whose incoming text messages land in a queue. */
+  private static final class Client implements WebSocket.Listener, AutoCloseable {
+    final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    final WebSocket socket;
+
+    Client(String path) {
+      socket = HttpClient.newHttpClient().newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), this)
+          .join();
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        received.add(partial.toString());
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    void send(String text) {
+      socket.sendText(text, true).join();
+    }
+
+    JsonNode next() throws InterruptedException {
+      String text = received.poll(10, TimeUnit.SECONDS);
+      assertTrue(text != null, "no answer within 10 s");
+      return json(text);
+    }
+
+    @Override
+    public void close() {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
+  }
+
+  @Test
+  void answersSingleRequestsAndBatches() throws Exception {
+    try (Client c = new Client("/ws/rpc/alpha")) {
+      c.send(call("eth_blockNumber", "[]", 1));
+      JsonNode single = c.next();
+      assertEquals(1, single.get("id").asInt());
+      assertTrue(single.get("result").asText().startsWith("0x"));
+      c.send("[" + call("eth_chainId", "[]", 2) + "," + call("eth_gasPrice", "[]", 3) + "]");
+      JsonNode batch = c.next();
+      assertEquals(2, batch.size());
+      assertEquals("0x5", batch.get(0).get("result").asText());
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAllAnsweredAndMatchedById() throws Exception {
+    try (Client c = new Client("/ws/rpc/round-robin/alpha")) {
+      for (int i = 0; i < 200; i++) {
+        c.send(call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i));
+      }
+      Set<Integer> ids = new HashSet<>();
+      for (int i = 0; i < 200; i++) {
+        JsonNode answer = c.next();
+        assertTrue(answer.has("result"), answer.toString());
+        ids.add(answer.get("id").asInt());
+      }
+      assertEquals(200, ids.size());
+    }
+  }
+
+  @Test
+  void errorsAreTheSameAsOverHttp() throws Exception {
+    try (Client c = new Client("/ws/rpc/alpha")) {
+      c.send("{\"jsonrpc\":\"2.0\",");
+      JsonNode parse = c.next();
+      assertEquals(-32700, parse.get("error").get("code").asInt());
+      assertTrue(parse.get("id").isNull());
+      c.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\"}"); // a notification: no answer
+      c.send(call("eth_call", "[\"" + "a".repeat(3000) + "\"]", 9));
+      JsonNode tooLarge = c.next();
+      assertEquals(-32600, tooLarge.get("error").get("code").asInt(), tooLarge.toString());
+      assertTrue(tooLarge.get("error").get("message").asText().contains("2048"));
+      c.send(call("eth_chainId", "[]", 10));
+      assertEquals(10, c.next().get("id").asInt(), "the notification got no answer; the socket still works");
+      assertNull(c.received.poll(300, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  @Test
+  void anUnknownChainIsRefusedAtTheHandshake() {
+    CompletionException e = assertThrows(CompletionException.class, () -> new Client("/ws/rpc/nowhere"));
+    WebSocketHandshakeException handshake = (WebSocketHandshakeException) e.getCause();
+    assertEquals(404, handshake.getResponse().statusCode());
+  }
+
+  @Test
+  void readsFailOverWhenAProviderDies() throws Exception {
+    try (Client c = new Client("/ws/rpc/round-robin/alpha")) {
+      a1.kill();
+      for (int i = 0; i < 30; i++) {
+        c.send(call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i));
+        JsonNode answer = c.next();
+        assertTrue(answer.has("result"), "read " + i + " failed: " + answer);
+      }
+    } finally {
+      a1.revive();
+    }
+  }
+}
