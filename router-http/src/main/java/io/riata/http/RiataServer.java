@@ -12,6 +12,7 @@ import io.riata.http.rpc.FailoverExecutor;
 import io.riata.http.rpc.JsonRpcDispatcher;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.subs.Subscriptions;
 import io.riata.http.ws.WsRoutes;
 import io.riata.http.ws.WsSettings;
 import io.riata.http.upstream.HttpHeadProbe;
@@ -53,7 +54,8 @@ public final class RiataServer implements AutoCloseable {
       RouteResolver resolver = new RouteResolver(node);
       JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(executor, settings.maxBatchLength());
       RpcRoutes rpc = new RpcRoutes(resolver, dispatcher, settings, Materializer.matFromSystem(system));
-      WsRoutes ws = new WsRoutes(resolver, dispatcher, WsSettings.from(system.settings().config()),
+      Subscriptions subscriptions = new Subscriptions(system, node, executor);
+      WsRoutes ws = new WsRoutes(resolver, dispatcher, subscriptions, WsSettings.from(system.settings().config()),
           Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
       Kamon.init(system.settings().config());

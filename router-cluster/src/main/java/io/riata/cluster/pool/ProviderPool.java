@@ -5,6 +5,7 @@ import io.riata.cluster.breaker.BreakerTransitioned;
 import io.riata.cluster.breaker.CircuitBreaker;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ChainConfig;
+import io.riata.core.failover.ErrorClassifier;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.health.HeadProbeSchedule;
 import io.riata.core.health.HeadTracker;
@@ -323,8 +324,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
             CircuitBreaker.entityId(chain.name(), providerId, CircuitBreaker.HTTP));
   }
 
+  /** A short reason, as in the attempt logs ("connection refused", "timeout", "http 503"). */
   private static String describe(Throwable t) {
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    if (t instanceof IllegalStateException && t.getMessage() != null) {
+      return t.getMessage(); // the probe's own verdict on a reply, e.g. "http 503"
+    }
+    return ErrorClassifier.classifyTransportFailure(t, t instanceof TimeoutException).reason();
   }
 }

@@ -6,6 +6,18 @@ import io.riata.http.rpc.JsonRpcDispatcher;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcTarget;
 import io.riata.http.util.Stages;
+import io.riata.http.subs.HeadsFeed;
+import io.riata.http.subs.Subscriptions;
+import io.riata.core.jsonrpc.JsonRpcRequest;
+import io.riata.core.jsonrpc.Parsed;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Source;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -32,14 +44,20 @@ import org.apache.pekko.util.ByteString;
  */
 public final class WsRoutes extends AllDirectives {
 
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WsRoutes.class);
+
   private final RouteResolver resolver;
   private final JsonRpcDispatcher dispatcher;
+  private final Subscriptions subscriptions;
   private final WsSettings settings;
   private final Materializer materializer;
 
-  public WsRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, WsSettings settings, Materializer materializer) {
+  public WsRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, Subscriptions subscriptions,
+                  WsSettings settings, Materializer materializer) {
     this.resolver = resolver;
     this.dispatcher = dispatcher;
+    this.subscriptions = subscriptions;
     this.settings = settings;
     this.materializer = materializer;
   }
@@ -56,13 +74,129 @@ public final class WsRoutes extends AllDirectives {
   }
 
   private Flow<Message, Message, NotUsed> flow(RpcTarget target) {
+    // Notifications of this connection's subscriptions, merged into what goes out. Bounded: a
+    // client that does not read fills it, and is then disconnected instead of growing it.
+    Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> pushed =
+        Source.<Message>queue(settings.sendBuffer()).preMaterialize(materializer);
+    ConnectionSubscriptions subs = new ConnectionSubscriptions(pushed.first(), target.chain().config().name());
     return Flow.<Message>create()
         .mapAsyncUnordered(settings.maxInFlight(), message -> read(message)
             .thenCompose(body -> body.length > settings.maxMessageBytes()
                 ? CompletableFuture.completedFuture(Optional.of(tooLarge()))
-                : dispatcher.dispatch(target, body).thenApply(answer -> Optional.ofNullable(answer.body()))))
+                : answer(target, subs, body)))
         .filter(Optional::isPresent)
-        .map(answer -> (Message) TextMessage.create(new String(answer.get(), StandardCharsets.UTF_8)));
+        .map(answer -> (Message) TextMessage.create(new String(answer.get(), StandardCharsets.UTF_8)))
+        .merge(pushed.second(), true)
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((ok, failure) -> subs.closeAll());
+          return notUsed;
+        });
+  }
+
+  private CompletableFuture<Optional<byte[]>> answer(RpcTarget target, ConnectionSubscriptions subs, byte[] body) {
+    if (mentions(body, SUBSCRIBE_BYTES) || mentions(body, UNSUBSCRIBE_BYTES)) {
+      Parsed parsed = JsonRpcCodec.parse(body);
+      if (parsed instanceof Parsed.Single single && single.item() instanceof Parsed.Request r) {
+        JsonRpcRequest request = r.request();
+        if (request.method().equals("eth_subscribe")) {
+          return CompletableFuture.completedFuture(Optional.of(subs.subscribe(request)));
+        }
+        if (request.method().equals("eth_unsubscribe")) {
+          return CompletableFuture.completedFuture(Optional.of(subs.unsubscribe(request)));
+        }
+      }
+    }
+    return dispatcher.dispatch(target, body).thenApply(answer -> Optional.ofNullable(answer.body()));
+  }
+
+  private static final byte[] SUBSCRIBE_BYTES = "eth_subscribe".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] UNSUBSCRIBE_BYTES = "eth_unsubscribe".getBytes(StandardCharsets.US_ASCII);
+
+  /** A cheap look before parsing twice: most messages are not about subscriptions. */
+  private static boolean mentions(byte[] body, byte[] word) {
+    outer:
+    for (int i = 0; i <= body.length - word.length; i++) {
+      for (int j = 0; j < word.length; j++) {
+        if (body[i + j] != word[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** The subscriptions of one client connection. */
+  private final class ConnectionSubscriptions {
+    private final BoundedSourceQueue<Message> queue;
+    private final String chain;
+    private final Set<String> ids = ConcurrentHashMap.newKeySet();
+
+    ConnectionSubscriptions(BoundedSourceQueue<Message> queue, String chain) {
+      this.queue = queue;
+      this.chain = chain;
+    }
+
+    byte[] subscribe(JsonRpcRequest request) {
+      String id = request.idJson() == null ? "null" : request.idJson();
+      String kind;
+      try {
+        JsonNode params = request.params() == null ? null : MAPPER.readTree(request.params());
+        kind = params != null && params.isArray() && params.size() > 0 ? params.get(0).asText() : "";
+      } catch (java.io.IOException e) {
+        kind = "";
+      }
+      if (!kind.equals("newHeads")) {
+        String message = kind.equals("logs") || kind.equals("newPendingTransactions")
+            ? "Riata does not serve " + kind + " subscriptions yet; newHeads it does"
+            : "unknown subscription kind \"" + kind + "\"; Riata serves newHeads";
+        return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_PARAMS, message, null);
+      }
+      if (ids.size() >= settings.maxSubscriptions()) {
+        return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_REQUEST,
+            "this connection has the most subscriptions allowed (" + settings.maxSubscriptions() + ")", null);
+      }
+      String subscription = Subscriptions.newId();
+      ids.add(subscription);
+      subscriptions.heads(chain).tell(new HeadsFeed.Subscribe(subscription, this::push));
+      return JsonRpcCodec.resultResponse(id, JsonRpcCodec.quote(subscription));
+    }
+
+    byte[] unsubscribe(JsonRpcRequest request) {
+      String id = request.idJson() == null ? "null" : request.idJson();
+      String subscription = "";
+      try {
+        JsonNode params = request.params() == null ? null : MAPPER.readTree(request.params());
+        subscription = params != null && params.isArray() && params.size() > 0 ? params.get(0).asText() : "";
+      } catch (java.io.IOException e) {
+        // answered false below
+      }
+      boolean removed = ids.remove(subscription);
+      if (removed) {
+        subscriptions.heads(chain).tell(new HeadsFeed.Unsubscribe(subscription));
+      }
+      return JsonRpcCodec.resultResponse(id, Boolean.toString(removed));
+    }
+
+    /** Called by the feed; {@code false} tells it to forget the subscription. */
+    private boolean push(String notification) {
+      QueueOfferResult result = queue.offer(TextMessage.create(notification));
+      if (result == QueueOfferResult.enqueued()) {
+        return true;
+      }
+      if (result == QueueOfferResult.dropped()) {
+        LOG.info("closing a WebSocket client on chain {}: {} notifications unsent", chain, settings.sendBuffer());
+        queue.fail(new IllegalStateException("client too slow: " + settings.sendBuffer() + " messages unsent"));
+      }
+      return false;
+    }
+
+    void closeAll() {
+      for (String subscription : ids) {
+        subscriptions.heads(chain).tell(new HeadsFeed.Unsubscribe(subscription));
+      }
+      ids.clear();
+    }
   }
 
   /**

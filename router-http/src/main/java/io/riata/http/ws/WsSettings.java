@@ -4,13 +4,16 @@ import com.typesafe.config.Config;
 import java.time.Duration;
 
 /** {@code riata.http.websocket}, read once at start. */
-public record WsSettings(int maxInFlight, long maxMessageBytes, Duration messageReadTimeout) {
+public record WsSettings(int maxInFlight, long maxMessageBytes, Duration messageReadTimeout, int maxSubscriptions,
+                         int sendBuffer) {
 
   public static WsSettings from(Config root) {
     Config c = root.getConfig("riata.http.websocket");
     return new WsSettings(
         c.getInt("max-in-flight"),
         c.getBytes("max-message-size"),
-        c.getDuration("message-read-timeout"));
+        c.getDuration("message-read-timeout"),
+        c.getInt("max-subscriptions"),
+        c.getInt("send-buffer"));
   }
 }

@@ -51,49 +51,9 @@ class WsRpcIT {
     a2.close();
   }
 
-  /** A client socket whose incoming text messages land in a queue. */
-  private static final class Client implements WebSocket.Listener, AutoCloseable {
-    final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    private final StringBuilder partial = new StringBuilder();
-    final WebSocket socket;
-
-    Client(String path) {
-      socket = HttpClient.newHttpClient().newWebSocketBuilder()
-          .connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + path), this)
-          .join();
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        received.add(partial.toString());
-        partial.setLength(0);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    void send(String text) {
-      socket.sendText(text, true).join();
-    }
-
-    JsonNode next() throws InterruptedException {
-      String text = received.poll(10, TimeUnit.SECONDS);
-      assertTrue(text != null, "no answer within 10 s");
-      return json(text);
-    }
-
-    @Override
-    public void close() {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
-    }
-  }
-
   @Test
   void answersSingleRequestsAndBatches() throws Exception {
-    try (Client c = new Client("/ws/rpc/alpha")) {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/alpha")) {
       c.send(call("eth_blockNumber", "[]", 1));
       JsonNode single = c.next();
       assertEquals(1, single.get("id").asInt());
@@ -107,7 +67,7 @@ class WsRpcIT {
 
   @Test
   void pipelinedRequestsAreAllAnsweredAndMatchedById() throws Exception {
-    try (Client c = new Client("/ws/rpc/round-robin/alpha")) {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/round-robin/alpha")) {
       for (int i = 0; i < 200; i++) {
         c.send(call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i));
       }
@@ -123,7 +83,7 @@ class WsRpcIT {
 
   @Test
   void errorsAreTheSameAsOverHttp() throws Exception {
-    try (Client c = new Client("/ws/rpc/alpha")) {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/alpha")) {
       c.send("{\"jsonrpc\":\"2.0\",");
       JsonNode parse = c.next();
       assertEquals(-32700, parse.get("error").get("code").asInt());
@@ -141,14 +101,14 @@ class WsRpcIT {
 
   @Test
   void anUnknownChainIsRefusedAtTheHandshake() {
-    CompletionException e = assertThrows(CompletionException.class, () -> new Client("/ws/rpc/nowhere"));
+    CompletionException e = assertThrows(CompletionException.class, () -> new WsTestClient(server, "/ws/rpc/nowhere"));
     WebSocketHandshakeException handshake = (WebSocketHandshakeException) e.getCause();
     assertEquals(404, handshake.getResponse().statusCode());
   }
 
   @Test
   void readsFailOverWhenAProviderDies() throws Exception {
-    try (Client c = new Client("/ws/rpc/round-robin/alpha")) {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/round-robin/alpha")) {
       a1.kill();
       for (int i = 0; i < 30; i++) {
         c.send(call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i));

@@ -1,0 +1,131 @@
+package io.riata.http.ws;
+
+import static io.riata.http.TestNodes.call;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.http.RiataServer;
+import io.riata.http.TestNodes;
+import io.riata.http.anvil.AnvilProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code eth_subscribe("newHeads")} through Riata against real nodes: two Anvil instances mining a
+ * block a second, each with a WebSocket. The heads a client gets through Riata are the heads the
+ * node sends; when the serving node dies, the feed moves to the other one, and the client still
+ * sees every block number once, in order.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AnvilSubscriptionIT {
+
+  private static AnvilProcess first;
+  private static AnvilProcess second;
+  private static RiataServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    first = AnvilProcess.start(Duration.ofSeconds(1));
+    second = AnvilProcess.start(Duration.ofSeconds(1));
+    List<ProviderConfig> providers = List.of(
+        new ProviderConfig("anvil-1", first.httpUrl(), first.wsUrl(), 1, 1, false, Set.of(), Set.of(), null, Map.of(), 64),
+        new ProviderConfig("anvil-2", second.httpUrl(), second.wsUrl(), 2, 1, false, Set.of(), Set.of(), null, Map.of(), 64));
+    server = TestNodes.start(TestNodes.config(List.of(new ChainConfig(
+        "anvil", AnvilProcess.CHAIN_ID, Duration.ofSeconds(1), 3, "priority", 128, providers)), List.of()), "");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (first != null) {
+      first.close();
+    }
+    if (second != null) {
+      second.close();
+    }
+  }
+
+  private static String subscribe(WsTestClient c, int id) throws InterruptedException {
+    c.send(call("eth_subscribe", "[\"newHeads\"]", id));
+    JsonNode answer = c.next();
+    assertEquals(id, answer.get("id").asInt(), answer.toString());
+    String subscription = answer.get("result").asText();
+    assertTrue(subscription.startsWith("0x"), answer.toString());
+    return subscription;
+  }
+
+  /** The next {@code n} heads of a subscription, by number, in the order received. */
+  private static Map<Long, JsonNode> heads(WsTestClient c, String subscription, int n) throws InterruptedException {
+    Map<Long, JsonNode> byNumber = new LinkedHashMap<>();
+    List<Long> order = new ArrayList<>();
+    while (order.size() < n) {
+      JsonNode message = c.next();
+      assertEquals("eth_subscription", message.get("method").asText(), message.toString());
+      assertEquals(subscription, message.get("params").get("subscription").asText());
+      JsonNode head = message.get("params").get("result");
+      long number = Long.decode(head.get("number").asText());
+      assertTrue(byNumber.put(number, head) == null, "block " + number + " delivered twice");
+      order.add(number);
+    }
+    for (int i = 1; i < order.size(); i++) {
+      assertEquals(order.get(i - 1) + 1, order.get(i), "not consecutive: " + order);
+    }
+    return byNumber;
+  }
+
+  @Test
+  @Order(1)
+  void headsThroughRiataAreTheHeadsTheNodeSends() throws Exception {
+    try (WsTestClient viaRiata = new WsTestClient(server, "/ws/rpc/anvil");
+         WsTestClient direct = new WsTestClient(first.wsUrl())) {
+      String riataSub = subscribe(viaRiata, 1);
+      String directSub = subscribe(direct, 1);
+      Map<Long, JsonNode> throughRiata = heads(viaRiata, riataSub, 4);
+      Map<Long, JsonNode> fromNode = heads(direct, directSub, 4);
+      int compared = 0;
+      for (var e : throughRiata.entrySet()) {
+        JsonNode same = fromNode.get(e.getKey());
+        if (same != null) {
+          assertEquals(same, e.getValue(), "block " + e.getKey() + " differs");
+          compared++;
+        }
+      }
+      assertTrue(compared >= 2, "too few blocks in common: " + throughRiata.keySet() + " vs " + fromNode.keySet());
+      viaRiata.send(call("eth_unsubscribe", "[\"" + riataSub + "\"]", 2));
+      JsonNode unsubscribed = viaRiata.next();
+      while (unsubscribed.has("method")) { // a head that was already on its way
+        unsubscribed = viaRiata.next();
+      }
+      assertTrue(unsubscribed.get("result").asBoolean(), unsubscribed.toString());
+    }
+  }
+
+  @Test
+  @Order(2)
+  void whenTheServingNodeDiesTheFeedMovesOnWithNoGapAndNoDuplicate() throws Exception {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/anvil")) {
+      String sub = subscribe(c, 1);
+      heads(c, sub, 2);
+      long killed = System.nanoTime();
+      first.close();
+      Map<Long, JsonNode> after = heads(c, sub, 5);
+      System.out.printf("newHeads failover: blocks %s after the serving node died, the last %d ms after%n",
+          after.keySet(), (System.nanoTime() - killed) / 1_000_000);
+    }
+  }
+}

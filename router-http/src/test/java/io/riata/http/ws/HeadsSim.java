@@ -1,0 +1,169 @@
+package io.riata.http.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * A provider with a WebSocket {@code newHeads} feed, fast: a block every {@code interval}, numbered
+ * from a shared start so that several of these agree on the chain (same number, same hash). Answers
+ * {@code eth_blockNumber} and {@code eth_getBlockByNumber} over HTTP, pushes heads to every socket
+ * that subscribed. {@link #kill()} drops every socket and stops listening; {@link #stall} keeps
+ * the sockets open but sends nothing.
+ */
+final class HeadsSim extends AllDirectives implements AutoCloseable {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final ActorSystem system;
+  private final Duration interval;
+  private final long epochNanos;
+  private final SharedKillSwitch killSwitch;
+  private final AtomicBoolean stalled = new AtomicBoolean();
+  private final ServerBinding binding;
+
+  /** Bytes of filler in every pushed head ({@code extraData}), to make heads as big as real ones with logs blooms. */
+  private final int padding;
+
+  HeadsSim(String name, Duration interval, long epochNanos) throws Exception {
+    this(name, interval, epochNanos, 0);
+  }
+
+  HeadsSim(String name, Duration interval, long epochNanos, int padding) throws Exception {
+    this.padding = padding;
+    this.system = ActorSystem.create("heads-sim-" + name,
+        com.typesafe.config.ConfigFactory.parseString("pekko.loglevel = WARNING"));
+    this.interval = interval;
+    this.epochNanos = epochNanos;
+    this.killSwitch = KillSwitches.shared("kill-" + name);
+    this.binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(route())
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  URI httpUrl() {
+    return URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/");
+  }
+
+  URI wsUrl() {
+    return URI.create("ws://127.0.0.1:" + binding.localAddress().getPort() + "/");
+  }
+
+  long head() {
+    return 1000 + (System.nanoTime() - epochNanos) / interval.toNanos();
+  }
+
+  void stall(boolean on) {
+    stalled.set(on);
+  }
+
+  void kill() throws Exception {
+    killSwitch.shutdown();
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static String header(long n) {
+    return "{\"number\":\"0x" + Long.toHexString(n) + "\",\"hash\":\"" + hash(n) + "\",\"parentHash\":\"" + hash(n - 1)
+        + "\",\"timestamp\":\"0x" + Long.toHexString(1_700_000_000L + n) + "\"}";
+  }
+
+  private String padded(long n) {
+    if (padding == 0) {
+      return header(n);
+    }
+    String h = header(n);
+    return h.substring(0, h.length() - 1) + ",\"extraData\":\"0x" + "ab".repeat(padding / 2) + "\"}";
+  }
+
+  private static String hash(long n) {
+    return String.format("0x%064x", n * 7919L + 17);
+  }
+
+  private Route route() {
+    return concat(
+        get(() -> handleWebSocketMessages(socket())),
+        post(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body ->
+            complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, answer(body))))));
+  }
+
+  private String answer(String body) {
+    try {
+      JsonNode request = MAPPER.readTree(body);
+      String id = request.path("id").toString();
+      long head = head();
+      switch (request.path("method").asText()) {
+        case "eth_blockNumber":
+          return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"0x" + Long.toHexString(head) + "\"}";
+        case "eth_getBlockByNumber": {
+          String tag = request.path("params").path(0).asText();
+          long n = tag.startsWith("0x") ? Long.parseLong(tag.substring(2), 16) : head;
+          return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + (n <= head ? header(n) : "null") + "}";
+        }
+        default:
+          return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32601,\"message\":\"not here\"}}";
+      }
+    } catch (IOException | RuntimeException e) {
+      return "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"parse error\"}}";
+    }
+  }
+
+  /** One socket: answers eth_subscribe, then sends every block from the head of that moment on. */
+  private Flow<Message, Message, ?> socket() {
+    AtomicLong nextToSend = new AtomicLong(-1);
+    Source<Message, ?> heads = Source.tick(Duration.ZERO, Duration.ofMillis(Math.max(5, interval.toMillis() / 2)), "tick")
+        .mapConcat(tick -> {
+          List<Message> out = new ArrayList<>();
+          long next = nextToSend.get();
+          if (next < 0 || stalled.get()) {
+            return out;
+          }
+          long head = head();
+          for (long n = next; n <= head; n++) {
+            out.add(TextMessage.create("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":"
+                + "{\"subscription\":\"0xfeed\",\"result\":" + padded(n) + "}}"));
+          }
+          nextToSend.set(head + 1);
+          return out;
+        });
+    Flow<Message, Message, ?> replies = Flow.<Message>create()
+        .mapAsync(1, m -> m.asTextMessage().toStrict(5000, org.apache.pekko.stream.Materializer.matFromSystem(system)))
+        .map(m -> {
+          JsonNode request = MAPPER.readTree(m.getStrictText());
+          if ("eth_subscribe".equals(request.path("method").asText())) {
+            nextToSend.compareAndSet(-1, head());
+            return (Message) TextMessage.create("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id") + ",\"result\":\"0xfeed\"}");
+          }
+          return (Message) TextMessage.create("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id")
+              + ",\"error\":{\"code\":-32601,\"message\":\"not here\"}}");
+        });
+    return replies.merge(heads, true).via(killSwitch.flow());
+  }
+
+  @Override
+  public void close() {
+    try {
+      killSwitch.shutdown();
+    } finally {
+      system.terminate();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package io.riata.http.ws;
+
+import static io.riata.http.TestNodes.call;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.http.RiataServer;
+import io.riata.http.TestNodes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 200 clients subscribed to newHeads through Riata, three providers with a block every 100 ms.
+ * The serving provider is killed, later the next one stalls (socket open, nothing sent); every
+ * client must still see every block number exactly once, in order. The longest silence a client
+ * saw around each failover is reported.
+ */
+class SubscriptionFailoverIT {
+
+  private static final Duration BLOCK = Duration.ofMillis(100);
+  private static final int CLIENTS = 200;
+  private static final List<HeadsSim> SIMS = new ArrayList<>();
+  private static RiataServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    long epoch = System.nanoTime();
+    List<ProviderConfig> providers = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      HeadsSim sim = new HeadsSim("h" + i, BLOCK, epoch);
+      SIMS.add(sim);
+      providers.add(new ProviderConfig("h" + i, sim.httpUrl(), sim.wsUrl(), i, 1, false, Set.of(), Set.of(), null,
+          Map.of(), 64));
+    }
+    server = TestNodes.start(TestNodes.config(List.of(new ChainConfig("fast", 77, BLOCK, 50, "priority", 100_000,
+        providers)), List.of()), "");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    SIMS.forEach(HeadsSim::close);
+  }
+
+  /** What one client received: block numbers and when. */
+  private record Received(List<Long> numbers, List<Long> atNanos) {}
+
+  @Test
+  void everyClientSeesEveryBlockOnceInOrderAcrossAKillAndAStall() throws Exception {
+    List<WsTestClient> clients = new ArrayList<>();
+    List<String> subscriptions = new ArrayList<>();
+    try {
+      for (int i = 0; i < CLIENTS; i++) {
+        WsTestClient c = new WsTestClient(server, "/ws/rpc/fast");
+        c.send(call("eth_subscribe", "[\"newHeads\"]", i));
+        clients.add(c);
+      }
+      for (WsTestClient c : clients) {
+        JsonNode answer = c.next();
+        while (answer.has("method")) {
+          answer = c.next();
+        }
+        subscriptions.add(answer.get("result").asText());
+      }
+      Thread.sleep(1500);
+      long killedAt = System.nanoTime();
+      SIMS.get(0).kill();
+      Thread.sleep(2500);
+      long stalledAt = System.nanoTime();
+      SIMS.get(1).stall(true);
+      Thread.sleep(6000);
+      long endedAt = System.nanoTime();
+
+      long worstKillGap = 0;
+      long worstStallGap = 0;
+      long fewest = Long.MAX_VALUE;
+      for (int i = 0; i < CLIENTS; i++) {
+        Received r = drain(clients.get(i), subscriptions.get(i));
+        for (int k = 1; k < r.numbers().size(); k++) {
+          assertEquals(r.numbers().get(k - 1) + 1, r.numbers().get(k),
+              "client " + i + " got " + r.numbers().get(k) + " after " + r.numbers().get(k - 1));
+          long gap = r.atNanos().get(k) - r.atNanos().get(k - 1);
+          long at = r.atNanos().get(k);
+          if (at > killedAt && at < stalledAt) {
+            worstKillGap = Math.max(worstKillGap, gap);
+          } else if (at > stalledAt && at < endedAt) {
+            worstStallGap = Math.max(worstStallGap, gap);
+          }
+        }
+        fewest = Math.min(fewest, r.numbers().size());
+        assertTrue(!r.numbers().isEmpty() && r.atNanos().get(r.atNanos().size() - 1) > stalledAt + Duration.ofSeconds(4).toNanos(),
+            "client " + i + " stopped receiving after the stall");
+      }
+      System.out.printf("subscription failover: %d clients, at least %d blocks each, all in order once;"
+          + " longest silence after the kill %d ms, after the stall %d ms (stall detection: 3 s)%n",
+          CLIENTS, fewest, worstKillGap / 1_000_000, worstStallGap / 1_000_000);
+      assertTrue(fewest >= 80, "too few blocks: " + fewest);
+    } finally {
+      for (WsTestClient c : clients) {
+        c.socket.abort();
+      }
+    }
+  }
+
+  private static Received drain(WsTestClient c, String subscription) throws InterruptedException {
+    List<Long> numbers = new ArrayList<>();
+    List<Long> at = new ArrayList<>();
+    String text;
+    while ((text = c.received.poll(0, TimeUnit.MILLISECONDS)) != null) {
+      JsonNode message = TestNodes.json(text);
+      if (!message.has("method")) {
+        continue;
+      }
+      assertEquals(subscription, message.get("params").get("subscription").asText());
+      numbers.add(Long.decode(message.get("params").get("result").get("number").asText()));
+      at.add(c.arrivals.poll());
+    }
+    return new Received(numbers, at);
+  }
+}
