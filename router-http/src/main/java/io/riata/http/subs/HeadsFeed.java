@@ -2,24 +2,18 @@ package io.riata.http.subs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.riata.cluster.node.ChainRuntime;
-import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.jsonrpc.JsonRpcCodec;
-import io.riata.core.jsonrpc.Parsed;
-import io.riata.core.selection.Strategies;
-import io.riata.core.selection.StrategyName;
-import io.riata.http.rpc.FailoverExecutor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -34,9 +28,16 @@ import org.apache.pekko.stream.Materializer;
 /**
  * The {@code newHeads} feed of one chain on one node: one upstream subscription, shared by every
  * client subscribed through this node, moved to the next provider when its socket ends or stalls.
- * Heads reach clients in block order, each number once: a head at or below the last delivered
- * number is dropped, and a gap is filled over HTTP ({@code eth_getBlockByNumber}) before newer
- * heads go out. Node-local, not on the request path.
+ *
+ * <p>What clients see is a chain: each head's parent is the head delivered before it. A head that
+ * continues the last one goes out at once. A head that does not (a gap after a failover, or a
+ * reorg) is linked first: Riata walks back from it by parent hash over HTTP
+ * ({@code eth_getBlockByHash}, on the provider that sent it) until it meets a head it delivered,
+ * then delivers the blocks from there on in order. Blocks above that common ancestor that were
+ * delivered before are thereby delivered again with their new contents, as an Ethereum node does
+ * after a reorg. Heads at or below the last delivered number are dropped (duplicates, and a
+ * provider that is behind: the feed never goes backwards on a lagging provider's word; a competing
+ * fork is delivered once it is the longer one). Node-local, not on the request path.
  */
 public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
 
@@ -55,42 +56,44 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
 
   private record Closed(long connection, String providerId, String reason) implements Command {}
 
-  private record Backfilled(long connection, List<JsonNode> headers, String failure) implements Command {}
+  /** The blocks that link a head to what was delivered, newest first, or why they could not be fetched. */
+  private record Linked(long connection, List<JsonNode> newestFirst, boolean reachedDelivered, String failure)
+      implements Command {}
 
   private enum Tick implements Command {
     INSTANCE
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  /** How long a provider whose socket ended is passed over when choosing the next one. */
-  private static final Duration REST = Duration.ofSeconds(5);
+  /** Delivered heads remembered for linking; a reorg deeper than this is treated as unlinkable. */
+  static final int REMEMBERED = 128;
+  /** Blocks fetched at most to link one head (a gap after a long outage). */
+  static final int MAX_WALK = 1024;
 
-  public static Behavior<Command> create(ChainRuntime chain, FailoverExecutor executor, Duration stallAfter) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HeadsFeed(ctx, timers, chain, executor, stallAfter)));
+  public static Behavior<Command> create(FeedProviders providers, Duration stallAfter) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HeadsFeed(ctx, timers, providers, stallAfter)));
   }
 
-  private final TimerScheduler<Command> timers;
-  private final ChainRuntime chain;
-  private final FailoverExecutor executor;
+  private final FeedProviders providers;
+  private final String chainName;
   private final Duration stallAfter;
   private final Materializer materializer;
   private final Map<String, ClientSink> subscribers = new LinkedHashMap<>();
-  private final Map<String, Long> restingUntil = new HashMap<>();
-  private final List<JsonNode> pending = new ArrayList<>();
-  private UpstreamHeads upstream;
+  /** Number to hash of the heads delivered most recently, oldest first. */
+  private final TreeMap<Long, String> delivered = new TreeMap<>();
+  private final List<Head> pending = new ArrayList<>();
+  private UpstreamSubscription upstream;
   private String upstreamProvider;
   private long connection;
   private long lastNumber = -1;
   private long lastHeadNanos;
-  private boolean backfilling;
-  private long delivered;
+  private boolean linking;
 
-  private HeadsFeed(ActorContext<Command> ctx, TimerScheduler<Command> timers, ChainRuntime chain,
-                    FailoverExecutor executor, Duration stallAfter) {
+  private HeadsFeed(ActorContext<Command> ctx, TimerScheduler<Command> timers, FeedProviders providers,
+                    Duration stallAfter) {
     super(ctx);
-    this.timers = timers;
-    this.chain = chain;
-    this.executor = executor;
+    this.providers = providers;
+    this.chainName = providers.chain().config().name();
     this.stallAfter = stallAfter;
     this.materializer = Materializer.matFromSystem(ctx.getSystem());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(Math.max(250, stallAfter.toMillis() / 3)));
@@ -103,7 +106,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
         .onMessage(Unsubscribe.class, this::onUnsubscribe)
         .onMessage(Head.class, this::onHead)
         .onMessage(Closed.class, this::onClosed)
-        .onMessage(Backfilled.class, this::onBackfilled)
+        .onMessage(Linked.class, this::onLinked)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
   }
@@ -119,11 +122,17 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   private Behavior<Command> onUnsubscribe(Unsubscribe msg) {
     subscribers.remove(msg.subscriptionId());
     if (subscribers.isEmpty()) {
-      disconnect();
-      lastNumber = -1; // the next subscriber starts from the head of that moment
-      pending.clear();
+      stop();
     }
     return this;
+  }
+
+  /** Nobody listens: close the upstream and forget; the next subscriber starts from the head of its moment. */
+  private void stop() {
+    disconnect();
+    lastNumber = -1;
+    delivered.clear();
+    pending.clear();
   }
 
   private Behavior<Command> onHead(Head msg) {
@@ -131,25 +140,112 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
       return this; // from a socket we already left
     }
     lastHeadNanos = System.nanoTime();
-    if (backfilling) {
-      pending.add(msg.header());
+    if (linking) {
+      pending.add(msg);
     } else {
-      accept(msg.header());
+      accept(msg);
     }
     return this;
   }
 
-  private void accept(JsonNode header) {
-    long number = number(header);
-    if (number < 0 || number <= lastNumber) {
-      return; // unreadable, a duplicate, or behind what clients already have: never go backwards
+  private void accept(Head head) {
+    long number = number(head.header());
+    if (number < 0 || (lastNumber >= 0 && number <= lastNumber)) {
+      return; // unreadable, a duplicate, or not beyond what clients have
     }
-    if (lastNumber >= 0 && number > lastNumber + 1) {
-      backfill(lastNumber + 1, number - 1);
-      pending.add(header);
+    if (lastNumber < 0 || (number == lastNumber + 1 && continues(head.header(), delivered.get(lastNumber)))) {
+      deliver(head.header(), number);
       return;
     }
-    deliver(header, number);
+    link(head);
+  }
+
+  /** Whether {@code header}'s parent is {@code hash} (true when either is unknown: nothing to check). */
+  private static boolean continues(JsonNode header, String hash) {
+    String parent = header.path("parentHash").asText("");
+    return parent.isEmpty() || hash == null || hash.isEmpty() || parent.equalsIgnoreCase(hash);
+  }
+
+  /** Walks back from {@code head} by parent hash until a delivered head, then delivers from there. */
+  private void link(Head head) {
+    linking = true;
+    long conn = connection;
+    TreeMap<Long, String> known = new TreeMap<>(delivered);
+    List<JsonNode> newestFirst = new ArrayList<>();
+    newestFirst.add(head.header());
+    getContext().pipeToSelf(walk(head.providerId(), known, newestFirst), (reached, failure) ->
+        new Linked(conn, newestFirst, failure == null && reached,
+            failure == null ? null : String.valueOf(failure.getMessage())));
+  }
+
+  /** Completes with whether the walk met a delivered head; fetched blocks are appended to {@code into}. */
+  private CompletableFuture<Boolean> walk(String providerId, TreeMap<Long, String> known, List<JsonNode> into) {
+    JsonNode oldest = into.get(into.size() - 1);
+    long parentNumber = number(oldest) - 1;
+    String parentHash = oldest.path("parentHash").asText("");
+    if (continues(oldest, known.get(parentNumber)) && known.containsKey(parentNumber)) {
+      return CompletableFuture.completedFuture(true);
+    }
+    if (parentHash.isEmpty() || known.isEmpty() || parentNumber < known.firstKey() || into.size() > MAX_WALK) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return providers.call(providerId, "eth_getBlockByHash", "[" + JsonRpcCodec.quote(parentHash) + ",false]")
+        .thenCompose(block -> {
+          if (!block.isObject() || number(block) != parentNumber) {
+            throw new IllegalStateException(providerId + " does not have block " + parentHash + " (yet)");
+          }
+          into.add(block);
+          return walk(providerId, known, into);
+        });
+  }
+
+  private Behavior<Command> onLinked(Linked msg) {
+    linking = false;
+    if (msg.connection() != connection) {
+      pending.clear();
+      return this;
+    }
+    List<JsonNode> oldestFirst = new ArrayList<>(msg.newestFirst());
+    java.util.Collections.reverse(oldestFirst);
+    if (msg.failure() != null) {
+      getContext().getLog().warn("chain {}: could not link a new head to the delivered ones ({}); trying again",
+          chainName, msg.failure());
+      pending.add(0, new Head(connection, upstreamProvider, oldestFirst.get(oldestFirst.size() - 1)));
+      return this; // the tick retries
+    }
+    if (msg.reachedDelivered()) {
+      for (JsonNode header : oldestFirst) {
+        long number = number(header);
+        if (!header.path("hash").asText("").equalsIgnoreCase(delivered.getOrDefault(number, ""))) {
+          deliver(header, number); // new, or a reorg's replacement of a delivered head
+        }
+      }
+    } else {
+      getContext().getLog().warn("chain {}: heads from {} do not link to the last {} delivered (another chain, "
+          + "or a reorg deeper than that); continuing from block {}", chainName, upstreamProvider, delivered.size(),
+          lastNumber + 1);
+      for (JsonNode header : oldestFirst) {
+        long number = number(header);
+        if (number > lastNumber) {
+          deliver(header, number);
+        }
+      }
+    }
+    replayPending();
+    return this;
+  }
+
+  private void replayPending() {
+    List<Head> queued = new ArrayList<>(pending);
+    pending.clear();
+    queued.sort(Comparator.comparingLong(h -> number(h.header())));
+    for (Head head : queued) {
+      if (linking) {
+        pending.add(head);
+      } else {
+        accept(head);
+      }
+    }
   }
 
   private void deliver(JsonNode header, long number) {
@@ -160,7 +256,11 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
       return;
     }
     lastNumber = number;
-    delivered++;
+    delivered.tailMap(number, true).clear(); // after a reorg, what was above is no longer the chain
+    delivered.put(number, header.path("hash").asText(""));
+    while (delivered.size() > REMEMBERED) {
+      delivered.pollFirstEntry();
+    }
     Iterator<Map.Entry<String, ClientSink>> it = subscribers.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, ClientSink> e = it.next();
@@ -171,74 +271,16 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
       }
     }
     if (subscribers.isEmpty()) {
-      disconnect();
-      lastNumber = -1;
+      stop();
     }
-  }
-
-  private void backfill(long from, long to) {
-    backfilling = true;
-    long conn = connection;
-    getContext().pipeToSelf(fetch(from, to, new ArrayList<>()), (headers, failure) ->
-        new Backfilled(conn, failure == null ? headers : List.of(), failure == null ? null : String.valueOf(failure.getMessage())));
-  }
-
-  /** Blocks {@code from..to} one after the other over HTTP, with the usual failover. */
-  private CompletableFuture<List<JsonNode>> fetch(long from, long to, List<JsonNode> into) {
-    if (from > to) {
-      return CompletableFuture.completedFuture(into);
-    }
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBlockByNumber\",\"params\":[\"0x"
-        + Long.toHexString(from) + "\",false]}";
-    Parsed.Single single = (Parsed.Single) JsonRpcCodec.parse(body.getBytes(StandardCharsets.UTF_8));
-    var request = ((Parsed.Request) single.item()).request();
-    return executor.execute(chain, Strategies.create(StrategyName.PRIORITY), p -> true, request)
-        .thenCompose(outcome -> {
-          try {
-            JsonNode block = MAPPER.readTree(outcome.body()).path("result");
-            if (!block.isObject()) {
-              throw new IllegalStateException("no block " + from + " yet");
-            }
-            into.add(block);
-          } catch (IOException e) {
-            throw new IllegalStateException("unreadable block " + from);
-          }
-          return fetch(from + 1, to, into);
-        });
-  }
-
-  private Behavior<Command> onBackfilled(Backfilled msg) {
-    backfilling = false;
-    if (msg.failure() != null) {
-      getContext().getLog().warn("chain {}: filling a gap in newHeads failed ({}); heads after it wait for the next try",
-          chain.config().name(), msg.failure());
-    }
-    for (JsonNode header : msg.headers()) {
-      long number = number(header);
-      if (number == lastNumber + 1) {
-        deliver(header, number);
-      }
-    }
-    List<JsonNode> queued = new ArrayList<>(pending);
-    pending.clear();
-    queued.sort(Comparator.comparingLong(HeadsFeed::number));
-    for (JsonNode header : queued) {
-      if (backfilling) {
-        pending.add(header);
-      } else {
-        accept(header);
-      }
-    }
-    return this;
   }
 
   private Behavior<Command> onClosed(Closed msg) {
     if (msg.connection() != connection) {
       return this;
     }
-    getContext().getLog().info("chain {}: newHeads from {} ended ({}); moving on",
-        chain.config().name(), msg.providerId(), msg.reason());
-    restingUntil.put(msg.providerId(), System.nanoTime() + REST.toNanos());
+    getContext().getLog().info("chain {}: newHeads from {} ended ({}); moving on", chainName, msg.providerId(), msg.reason());
+    providers.rest(msg.providerId());
     upstream = null;
     upstreamProvider = null;
     if (!subscribers.isEmpty()) {
@@ -254,40 +296,51 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     if (upstream == null) {
       connect();
     } else if (System.nanoTime() - lastHeadNanos > stallAfter.toNanos()) {
-      String provider = upstreamProvider;
-      long conn = connection;
-      upstream.close();
-      getContext().getSelf().tell(new Closed(conn, provider, "no new head for " + stallAfter.toMillis() + " ms"));
-    } else if (pending.size() > 0 && !backfilling) {
-      List<JsonNode> queued = new ArrayList<>(pending);
-      pending.clear();
-      queued.forEach(this::accept); // a backfill that failed earlier: try again
+      endUpstream("no new head for " + stallAfter.toMillis() + " ms");
+    } else if (!providers.usable(upstreamProvider)) {
+      endUpstream("its breaker is open, or another feed found it dead");
+    } else if (!pending.isEmpty() && !linking) {
+      replayPending(); // a link that failed earlier: try again
     }
     return this;
   }
 
+  private void endUpstream(String reason) {
+    String provider = upstreamProvider;
+    long conn = connection;
+    upstream.close();
+    getContext().getSelf().tell(new Closed(conn, provider, reason));
+  }
+
   private void connect() {
-    long now = System.nanoTime();
-    List<ProviderConfig> candidates = new ArrayList<>();
-    for (ProviderConfig p : chain.config().providers()) {
-      Long resting = restingUntil.get(p.id());
-      if (p.wsUrl() != null && chain.breakers().phase(p.id()) != BreakerPhase.OPEN
-          && (resting == null || now - resting > 0)) {
-        candidates.add(p);
-      }
-    }
-    if (candidates.isEmpty()) {
+    Optional<ProviderConfig> next = providers.next();
+    if (next.isEmpty()) {
       return; // the tick tries again
     }
-    candidates.sort(Comparator.comparingInt(ProviderConfig::priority));
-    ProviderConfig provider = candidates.get(0);
+    ProviderConfig provider = next.get();
     long conn = ++connection;
     ActorRef<Command> self = getContext().getSelf();
     upstreamProvider = provider.id();
-    lastHeadNanos = now;
-    upstream = UpstreamHeads.open(Adapter.toClassic(getContext().getSystem()), materializer, provider,
-        header -> self.tell(new Head(conn, provider.id(), header)),
-        reason -> self.tell(new Closed(conn, provider.id(), reason)));
+    lastHeadNanos = System.nanoTime();
+    upstream = UpstreamSubscription.open(Adapter.toClassic(getContext().getSystem()), materializer, provider,
+        "[\"newHeads\"]", new UpstreamSubscription.Listener() {
+          @Override
+          public void onSubscribed(String upstreamId) {
+            if (upstreamId == null) {
+              onClosed("the provider refused the subscription");
+            }
+          }
+
+          @Override
+          public void onNotification(JsonNode header) {
+            self.tell(new Head(conn, provider.id(), header));
+          }
+
+          @Override
+          public void onClosed(String reason) {
+            self.tell(new Closed(conn, provider.id(), reason));
+          }
+        });
   }
 
   private void disconnect() {

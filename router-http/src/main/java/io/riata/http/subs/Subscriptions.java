@@ -19,7 +19,8 @@ public final class Subscriptions {
   public Subscriptions(ActorSystem<?> system, NodeRuntime node, FailoverExecutor executor) {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
-      heads.put(name, system.systemActorOf(HeadsFeed.create(chain, executor, stallAfter(chain.config().blockTime())),
+      FeedProviders providers = new FeedProviders(chain, executor);
+      heads.put(name, system.systemActorOf(HeadsFeed.create(providers, stallAfter(chain.config().blockTime())),
           "riata-heads-" + name, Props.empty()));
     }
   }

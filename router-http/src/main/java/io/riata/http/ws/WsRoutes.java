@@ -52,6 +52,7 @@ public final class WsRoutes extends AllDirectives {
   private final Subscriptions subscriptions;
   private final WsSettings settings;
   private final Materializer materializer;
+  private final ClosingWebSocket closing;
 
   public WsRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, Subscriptions subscriptions,
                   WsSettings settings, Materializer materializer) {
@@ -60,6 +61,7 @@ public final class WsRoutes extends AllDirectives {
     this.subscriptions = subscriptions;
     this.settings = settings;
     this.materializer = materializer;
+    this.closing = new ClosingWebSocket(materializer);
   }
 
   public Route route() {
@@ -69,21 +71,28 @@ public final class WsRoutes extends AllDirectives {
         return complete(HttpResponse.create().withStatus(StatusCodes.get(rejection.status()))
             .withEntity(ContentTypes.APPLICATION_JSON, rejection.body()));
       }
-      return handleWebSocketMessages(flow((RpcTarget) resolved));
+      return extractWebSocketUpgrade(upgrade -> {
+        CompletableFuture<ClosingWebSocket.Close> close = new CompletableFuture<>();
+        return complete(closing.handle(upgrade, flow((RpcTarget) resolved, close), close));
+      });
     })));
   }
 
-  private Flow<Message, Message, NotUsed> flow(RpcTarget target) {
+  private Flow<Message, Message, NotUsed> flow(RpcTarget target, CompletableFuture<ClosingWebSocket.Close> close) {
     // Notifications of this connection's subscriptions, merged into what goes out. Bounded: a
     // client that does not read fills it, and is then disconnected instead of growing it.
     Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> pushed =
         Source.<Message>queue(settings.sendBuffer()).preMaterialize(materializer);
-    ConnectionSubscriptions subs = new ConnectionSubscriptions(pushed.first(), target.chain().config().name());
+    ConnectionSubscriptions subs = new ConnectionSubscriptions(pushed.first(), target.chain().config().name(), close);
     return Flow.<Message>create()
         .mapAsyncUnordered(settings.maxInFlight(), message -> read(message)
-            .thenCompose(body -> body.length > settings.maxMessageBytes()
-                ? CompletableFuture.completedFuture(Optional.of(tooLarge()))
-                : answer(target, subs, body)))
+            .thenCompose(body -> {
+              if (body.length > settings.maxMessageBytes()) {
+                close.complete(new ClosingWebSocket.Close(1009, "message over " + settings.maxMessageBytes() + " bytes"));
+                return CompletableFuture.completedFuture(Optional.<byte[]>empty());
+              }
+              return answer(target, subs, body);
+            }))
         .filter(Optional::isPresent)
         .map(answer -> (Message) TextMessage.create(new String(answer.get(), StandardCharsets.UTF_8)))
         .merge(pushed.second(), true)
@@ -130,11 +139,13 @@ public final class WsRoutes extends AllDirectives {
   private final class ConnectionSubscriptions {
     private final BoundedSourceQueue<Message> queue;
     private final String chain;
+    private final CompletableFuture<ClosingWebSocket.Close> close;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
-    ConnectionSubscriptions(BoundedSourceQueue<Message> queue, String chain) {
+    ConnectionSubscriptions(BoundedSourceQueue<Message> queue, String chain, CompletableFuture<ClosingWebSocket.Close> close) {
       this.queue = queue;
       this.chain = chain;
+      this.close = close;
     }
 
     byte[] subscribe(JsonRpcRequest request) {
@@ -186,7 +197,7 @@ public final class WsRoutes extends AllDirectives {
       }
       if (result == QueueOfferResult.dropped()) {
         LOG.info("closing a WebSocket client on chain {}: {} notifications unsent", chain, settings.sendBuffer());
-        queue.fail(new IllegalStateException("client too slow: " + settings.sendBuffer() + " messages unsent"));
+        close.complete(new ClosingWebSocket.Close(1008, "too slow: " + settings.sendBuffer() + " notifications unsent"));
       }
       return false;
     }
@@ -231,8 +242,4 @@ public final class WsRoutes extends AllDirectives {
         .thenApply(ByteString::toArray);
   }
 
-  private byte[] tooLarge() {
-    return JsonRpcCodec.errorResponse("null", JsonRpcErrors.INVALID_REQUEST,
-        "message exceeds the limit of " + settings.maxMessageBytes() + " bytes", null);
-  }
 }

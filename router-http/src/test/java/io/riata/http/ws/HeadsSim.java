@@ -27,7 +27,7 @@ import org.apache.pekko.stream.javadsl.Source;
 /**
  * A provider with a WebSocket {@code newHeads} feed, fast: a block every {@code interval}, numbered
  * from a shared start so that several of these agree on the chain (same number, same hash). Answers
- * {@code eth_blockNumber} and {@code eth_getBlockByNumber} over HTTP, pushes heads to every socket
+ * {@code eth_blockNumber}, {@code eth_getBlockByNumber} and {@code eth_getBlockByHash} over HTTP, pushes heads to every socket
  * that subscribed. {@link #kill()} drops every socket and stops listening; {@link #stall} keeps
  * the sockets open but sends nothing.
  */
@@ -81,7 +81,19 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
     binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  static String header(long n) {
+  /**
+   * A reorg: from block {@code from} on, this provider's chain has other blocks (other hashes), the
+   * way a node switches to a competing branch. The next head it pushes is on the new branch.
+   */
+  void reorgFrom(long from) {
+    forks.incrementAndGet();
+    forkFrom = from;
+  }
+
+  private volatile long forkFrom = Long.MAX_VALUE;
+  private final AtomicLong forks = new AtomicLong();
+
+  String header(long n) {
     return "{\"number\":\"0x" + Long.toHexString(n) + "\",\"hash\":\"" + hash(n) + "\",\"parentHash\":\"" + hash(n - 1)
         + "\",\"timestamp\":\"0x" + Long.toHexString(1_700_000_000L + n) + "\"}";
   }
@@ -94,8 +106,18 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
     return h.substring(0, h.length() - 1) + ",\"extraData\":\"0x" + "ab".repeat(padding / 2) + "\"}";
   }
 
-  private static String hash(long n) {
-    return String.format("0x%064x", n * 7919L + 17);
+  /** The hash of block {@code n} on this provider's current branch: the branch in the high half. */
+  String hash(long n) {
+    return String.format("0x%032x%032x", n >= forkFrom ? forks.get() : 0, n * 7919L + 17);
+  }
+
+  /** The block with this hash, if it is on the current branch (as a node forgets a dropped branch's blocks). */
+  private String byHash(String hash) {
+    if (hash.length() != 66) {
+      return "null";
+    }
+    long n = (Long.parseLong(hash.substring(34), 16) - 17) / 7919L;
+    return n <= head() && hash(n).equals(hash) ? header(n) : "null";
   }
 
   private Route route() {
@@ -118,6 +140,8 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
           long n = tag.startsWith("0x") ? Long.parseLong(tag.substring(2), 16) : head;
           return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + (n <= head ? header(n) : "null") + "}";
         }
+        case "eth_getBlockByHash":
+          return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + byHash(request.path("params").path(0).asText()) + "}";
         default:
           return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32601,\"message\":\"not here\"}}";
       }

@@ -81,7 +81,7 @@ class SlowConsumerIT {
       slow.received.clear();
       Thread.sleep(50);
     }
-    assertTrue(slow.closedWith > 0, "the slow client was never disconnected");
+    assertEquals(1008, slow.closedWith, "the slow client was not closed for policy (1008)");
     for (WsTestClient c : healthy) {
       c.received.clear();
       c.arrivals.clear();

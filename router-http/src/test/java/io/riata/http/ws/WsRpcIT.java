@@ -89,13 +89,21 @@ class WsRpcIT {
       assertEquals(-32700, parse.get("error").get("code").asInt());
       assertTrue(parse.get("id").isNull());
       c.send("{\"jsonrpc\":\"2.0\",\"method\":\"eth_blockNumber\"}"); // a notification: no answer
-      c.send(call("eth_call", "[\"" + "a".repeat(3000) + "\"]", 9));
-      JsonNode tooLarge = c.next();
-      assertEquals(-32600, tooLarge.get("error").get("code").asInt(), tooLarge.toString());
-      assertTrue(tooLarge.get("error").get("message").asText().contains("2048"));
       c.send(call("eth_chainId", "[]", 10));
       assertEquals(10, c.next().get("id").asInt(), "the notification got no answer; the socket still works");
       assertNull(c.received.poll(300, TimeUnit.MILLISECONDS));
+    }
+  }
+
+  @Test
+  void aMessageOverTheSizeLimitClosesTheConnectionWith1009() throws Exception {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/alpha")) {
+      c.send(call("eth_chainId", "[]", 1));
+      assertEquals(1, c.next().get("id").asInt());
+      c.send(call("eth_call", "[\"" + "a".repeat(3000) + "\"]", 2));
+      c.awaitClose(Duration.ofSeconds(5));
+      assertEquals(1009, c.closedWith);
+      assertTrue(c.closeReason.contains("2048"), c.closeReason);
     }
   }
 

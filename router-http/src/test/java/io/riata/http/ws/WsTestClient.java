@@ -24,6 +24,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   volatile boolean paused;
   /** The close code the server sent, or -1; or 1006 when the connection broke without one. */
   volatile int closedWith = -1;
+  volatile String closeReason = "";
 
   WsTestClient(RiataServer server, String path) {
     this(URI.create("ws://127.0.0.1:" + server.port() + path));
@@ -54,6 +55,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeReason = reason;
     closedWith = statusCode;
     return null;
   }
@@ -74,8 +76,19 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     return json(text);
   }
 
+  /** Waits until the server has closed the connection (or it broke), at most {@code limit}. */
+  void awaitClose(Duration limit) throws InterruptedException {
+    long until = System.nanoTime() + limit.toNanos();
+    while (closedWith < 0 && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertTrue(closedWith >= 0, "the connection is still open after " + limit);
+  }
+
   @Override
   public void close() {
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    if (closedWith < 0 && !socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
   }
 }

@@ -25,36 +25,47 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * One {@code eth_subscribe("newHeads")} over a WebSocket to one provider. Each head goes to
- * {@code onHead} as the provider sent it (the notification's {@code result}); the end of the
- * connection, whatever the reason, goes to {@code onClosed}, once.
+ * One {@code eth_subscribe} over a WebSocket to one provider. The provider's answer to the
+ * subscribe request goes to {@code onSubscribed} (its subscription id, or {@code null} when it
+ * answered with an error); each notification goes to {@code onNotification} as the provider sent it
+ * (the notification's {@code result}); the end of the connection, whatever the reason, goes to
+ * {@code onClosed}, once.
  */
-final class UpstreamHeads {
+final class UpstreamSubscription {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final String SUBSCRIBE =
-      "{\"jsonrpc\":\"2.0\",\"id\":\"riata-heads\",\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}";
+
+  /** What a feed hears from its upstream subscription. */
+  interface Listener {
+    void onSubscribed(String upstreamId);
+
+    void onNotification(JsonNode result);
+
+    void onClosed(String reason);
+  }
 
   private final UniqueKillSwitch killSwitch;
 
-  private UpstreamHeads(UniqueKillSwitch killSwitch) {
+  private UpstreamSubscription(UniqueKillSwitch killSwitch) {
     this.killSwitch = killSwitch;
   }
 
-  static UpstreamHeads open(ActorSystem system, Materializer materializer, ProviderConfig provider,
-                            Consumer<JsonNode> onHead, Consumer<String> onClosed) {
+  /** Subscribes with {@code paramsJson}, the {@code eth_subscribe} params array, e.g. {@code ["newHeads"]}. */
+  static UpstreamSubscription open(ActorSystem system, Materializer materializer, ProviderConfig provider,
+                                   String paramsJson, Listener listener) {
     Sink<Message, CompletionStage<Done>> incoming = Sink.foreach(message -> {
       if (message.isText()) {
         TextMessage text = message.asTextMessage();
         if (text.isStrict()) {
-          handle(text.getStrictText(), onHead);
+          handle(text.getStrictText(), listener);
         } else {
-          text.getStreamedText().runFold("", (a, b) -> a + b, materializer).thenAccept(full -> handle(full, onHead));
+          text.getStreamedText().runFold("", (a, b) -> a + b, materializer).thenAccept(full -> handle(full, listener));
         }
       }
     });
+    String subscribe = "{\"jsonrpc\":\"2.0\",\"id\":\"riata-sub\",\"method\":\"eth_subscribe\",\"params\":" + paramsJson + "}";
     // The subscribe request, then nothing until the kill switch or the provider ends the socket.
-    Source<Message, UniqueKillSwitch> outgoing = Source.<Message>single(TextMessage.create(SUBSCRIBE))
+    Source<Message, UniqueKillSwitch> outgoing = Source.<Message>single(TextMessage.create(subscribe))
         .concat(Source.maybe())
         .viaMat(KillSwitches.single(), Keep.right());
     Flow<Message, Message, Pair<CompletionStage<Done>, UniqueKillSwitch>> flow =
@@ -64,7 +75,7 @@ final class UpstreamHeads {
     AtomicBoolean reported = new AtomicBoolean();
     Consumer<String> closedOnce = reason -> {
       if (reported.compareAndSet(false, true)) {
-        onClosed.accept(reason);
+        listener.onClosed(reason);
       }
     };
     Stages.plain(started.first()).whenComplete((upgrade, failure) -> {
@@ -76,18 +87,23 @@ final class UpstreamHeads {
     });
     Stages.plain(started.second().first()).whenComplete((done, failure) ->
         closedOnce.accept(failure == null ? "closed" : "failed: " + failure.getMessage()));
-    return new UpstreamHeads(started.second().second());
+    return new UpstreamSubscription(started.second().second());
   }
 
-  private static void handle(String text, Consumer<JsonNode> onHead) {
+  private static void handle(String text, Listener listener) {
+    JsonNode node;
     try {
-      JsonNode node = MAPPER.readTree(text);
+      node = MAPPER.readTree(text);
+    } catch (IOException | RuntimeException unreadable) {
+      return; // the feed's stall check covers a provider that only sends garbage
+    }
+    if ("eth_subscription".equals(node.path("method").asText())) {
       JsonNode result = node.path("params").path("result");
-      if ("eth_subscription".equals(node.path("method").asText()) && result.isObject()) {
-        onHead.accept(result);
+      if (result.isObject()) {
+        listener.onNotification(result);
       }
-    } catch (IOException | RuntimeException notANotification) {
-      // The subscribe confirmation or something unknown; the feed's stall check covers silence.
+    } else if ("riata-sub".equals(node.path("id").asText())) {
+      listener.onSubscribed(node.path("result").isTextual() ? node.path("result").asText() : null);
     }
   }
 

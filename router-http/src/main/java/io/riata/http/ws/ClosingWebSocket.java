@@ -1,0 +1,68 @@
+package io.riata.http.ws;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
+import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
+import org.apache.pekko.http.impl.engine.ws.WebSocket$;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
+import scala.Option;
+
+/**
+ * Serves a WebSocket that Riata can end with a close code of its choosing: 1008 for a client too
+ * slow to read its notifications, 1009 for a message over the size limit.
+ *
+ * <p>Pekko HTTP's public API ends a connection with 1000 when the handler completes and 1011 when
+ * it fails, nothing else. So this builds the same protocol stack Pekko puts under
+ * {@code handleMessages} (masking, frame handling, keep-alive pings, message assembly) through its
+ * frame-level upgrade, and appends one close frame when {@code closeWith} completes. That upgrade is
+ * Pekko-internal API, pinned by our Pekko HTTP version; if the request's upgrade is not the
+ * expected class, the connection is served the public way and closes with 1011 instead.
+ */
+final class ClosingWebSocket {
+
+  /** Why Riata ends a connection: an RFC 6455 status code and a short reason (at most 123 bytes). */
+  record Close(int code, String reason) {}
+
+  private final WebSocketSettings settings;
+  private final LoggingAdapter log;
+
+  ClosingWebSocket(Materializer materializer) {
+    this.settings = (WebSocketSettings) ServerSettings.create(materializer.system()).getWebsocketSettings();
+    this.log = Logging.getLogger(materializer.system(), ClosingWebSocket.class);
+  }
+
+  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> handler, CompletionStage<Close> closeWith) {
+    if (!(upgrade instanceof UpgradeToWebSocketLowLevel lowLevel)) {
+      return upgrade.handleMessagesWith(handler);
+    }
+    // Pekko's scaladsl messages are javadsl messages too; answers go back as scaladsl ones.
+    Flow<org.apache.pekko.http.scaladsl.model.ws.Message, org.apache.pekko.http.scaladsl.model.ws.Message, NotUsed> scalaHandler =
+        Flow.<org.apache.pekko.http.scaladsl.model.ws.Message>create()
+            .map(m -> (Message) m)
+            .via(handler)
+            .map(Message::asScala);
+    Flow<FrameEvent, FrameEvent, NotUsed> frames = WebSocket$.MODULE$
+        .stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log)
+        .join(scalaHandler)
+        .asJava();
+    Source<FrameEvent, NotUsed> closeFrame = Source.completionStage(closeWith)
+        .map(close -> (FrameEvent) FrameEvent$.MODULE$.closeFrame(close.code(), close.reason(), Option.empty()));
+    // eagerComplete: once the close frame is out, the connection ends (and the handler is cancelled).
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Graph<FlowShape<FrameEvent, FrameEvent>, Object> withClose = (Graph) frames.merge(closeFrame, true);
+    return lowLevel.handleFrames(withClose, Option.empty());
+  }
+}
