@@ -2,6 +2,7 @@ package io.riata.http.subs;
 
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
+import io.riata.core.jsonrpc.LogFilter;
 import io.riata.http.rpc.FailoverExecutor;
 import java.time.Duration;
 import java.util.HashMap;
@@ -11,17 +12,25 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 
-/** This node's subscription feeds, one {@link HeadsFeed} per chain, and Riata's subscription ids. */
+/**
+ * This node's subscription feeds: per chain one {@link HeadsFeed} and the {@link LogsFeeds} (one
+ * feed per distinct filter), and Riata's subscription ids.
+ */
 public final class Subscriptions {
 
-  private final Map<String, ActorRef<HeadsFeed.Command>> heads = new HashMap<>();
+  private record ChainFeeds(ActorRef<HeadsFeed.Command> heads, ActorRef<LogsFeeds.Command> logs) {}
+
+  private final Map<String, ChainFeeds> feeds = new HashMap<>();
 
   public Subscriptions(ActorSystem<?> system, NodeRuntime node, FailoverExecutor executor) {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       FeedProviders providers = new FeedProviders(chain, executor);
-      heads.put(name, system.systemActorOf(HeadsFeed.create(providers, stallAfter(chain.config().blockTime())),
-          "riata-heads-" + name, Props.empty()));
+      ActorRef<HeadsFeed.Command> heads = system.systemActorOf(
+          HeadsFeed.create(providers, stallAfter(chain.config().blockTime())), "riata-heads-" + name, Props.empty());
+      ActorRef<LogsFeeds.Command> logs = system.systemActorOf(
+          LogsFeeds.create(providers, heads), "riata-logs-" + name, Props.empty());
+      feeds.put(name, new ChainFeeds(heads, logs));
     }
   }
 
@@ -31,8 +40,19 @@ public final class Subscriptions {
     return three.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : three;
   }
 
-  public ActorRef<HeadsFeed.Command> heads(String chain) {
-    return heads.get(chain);
+  public void subscribeHeads(String chain, String subscriptionId, HeadsFeed.ClientSink sink) {
+    feeds.get(chain).heads().tell(new HeadsFeed.Subscribe(subscriptionId, sink));
+  }
+
+  public void subscribeLogs(String chain, LogFilter filter, String subscriptionId, HeadsFeed.ClientSink sink) {
+    feeds.get(chain).logs().tell(new LogsFeeds.Subscribe(filter, subscriptionId, sink));
+  }
+
+  /** Ends a subscription of either kind (the feeds that do not have it ignore it). */
+  public void unsubscribe(String chain, String subscriptionId) {
+    ChainFeeds chainFeeds = feeds.get(chain);
+    chainFeeds.heads().tell(new HeadsFeed.Unsubscribe(subscriptionId));
+    chainFeeds.logs().tell(new LogsFeeds.Unsubscribe(subscriptionId));
   }
 
   /** A new subscription id: 16 random bytes as 0x-prefixed hex, like an Ethereum node's. */

@@ -6,7 +6,7 @@ import io.riata.http.rpc.JsonRpcDispatcher;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcTarget;
 import io.riata.http.util.Stages;
-import io.riata.http.subs.HeadsFeed;
+import io.riata.core.jsonrpc.LogFilter;
 import io.riata.http.subs.Subscriptions;
 import io.riata.core.jsonrpc.JsonRpcRequest;
 import io.riata.core.jsonrpc.Parsed;
@@ -150,18 +150,29 @@ public final class WsRoutes extends AllDirectives {
 
     byte[] subscribe(JsonRpcRequest request) {
       String id = request.idJson() == null ? "null" : request.idJson();
-      String kind;
+      JsonNode params;
       try {
-        JsonNode params = request.params() == null ? null : MAPPER.readTree(request.params());
-        kind = params != null && params.isArray() && params.size() > 0 ? params.get(0).asText() : "";
+        params = request.params() == null ? null : MAPPER.readTree(request.params());
       } catch (java.io.IOException e) {
-        kind = "";
+        params = null;
       }
-      if (!kind.equals("newHeads")) {
-        String message = kind.equals("logs") || kind.equals("newPendingTransactions")
-            ? "Riata does not serve " + kind + " subscriptions yet; newHeads it does"
-            : "unknown subscription kind \"" + kind + "\"; Riata serves newHeads";
-        return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_PARAMS, message, null);
+      String kind = params != null && params.isArray() && params.size() > 0 ? params.get(0).asText() : "";
+      LogFilter filter = null;
+      switch (kind) {
+        case "newHeads" -> { }
+        case "logs" -> {
+          try {
+            filter = LogFilter.parse(params.size() > 1 ? params.get(1) : null);
+          } catch (LogFilter.InvalidFilter e) {
+            return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_PARAMS, e.getMessage(), null);
+          }
+        }
+        default -> {
+          String message = kind.equals("newPendingTransactions") || kind.equals("syncing")
+              ? "Riata does not serve " + kind + " subscriptions; it serves newHeads and logs"
+              : "unknown subscription kind \"" + kind + "\"; Riata serves newHeads and logs";
+          return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_PARAMS, message, null);
+        }
       }
       if (ids.size() >= settings.maxSubscriptions()) {
         return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_REQUEST,
@@ -169,7 +180,11 @@ public final class WsRoutes extends AllDirectives {
       }
       String subscription = Subscriptions.newId();
       ids.add(subscription);
-      subscriptions.heads(chain).tell(new HeadsFeed.Subscribe(subscription, this::push));
+      if (filter == null) {
+        subscriptions.subscribeHeads(chain, subscription, this::push);
+      } else {
+        subscriptions.subscribeLogs(chain, filter, subscription, this::push);
+      }
       return JsonRpcCodec.resultResponse(id, JsonRpcCodec.quote(subscription));
     }
 
@@ -184,7 +199,7 @@ public final class WsRoutes extends AllDirectives {
       }
       boolean removed = ids.remove(subscription);
       if (removed) {
-        subscriptions.heads(chain).tell(new HeadsFeed.Unsubscribe(subscription));
+        subscriptions.unsubscribe(chain, subscription);
       }
       return JsonRpcCodec.resultResponse(id, Boolean.toString(removed));
     }
@@ -204,7 +219,7 @@ public final class WsRoutes extends AllDirectives {
 
     void closeAll() {
       for (String subscription : ids) {
-        subscriptions.heads(chain).tell(new HeadsFeed.Unsubscribe(subscription));
+        subscriptions.unsubscribe(chain, subscription);
       }
       ids.clear();
     }

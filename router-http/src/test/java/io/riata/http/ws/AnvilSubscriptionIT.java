@@ -10,6 +10,7 @@ import io.riata.core.config.ProviderConfig;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
 import io.riata.http.anvil.AnvilProcess;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,9 +23,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 /**
- * {@code eth_subscribe("newHeads")} through Riata against real nodes: two Anvil instances mining a
+ * {@code eth_subscribe} ({@code newHeads} and {@code logs}) through Riata against real nodes: two Anvil instances mining a
  * block a second, each with a WebSocket. The heads a client gets through Riata are the heads the
  * node sends; when the serving node dies, the feed moves to the other one, and the client still
  * sees every block number once, in order.
@@ -115,8 +121,60 @@ class AnvilSubscriptionIT {
     }
   }
 
+  /**
+   * A contract with no functions: any call emits one log (topic 0xaa, data 0x42). Init code copies
+   * the 13-byte runtime {@code 6042600052 60aa 6020 6000 a1 00} into memory and returns it.
+   */
+  private static final String EMITTER = "0x600d600c600039600d6000f3" + "604260005260aa60206000a100";
+
   @Test
   @Order(2)
+  void logsThroughRiataAreTheLogsTheNodeSends() throws Exception {
+    Web3j web3 = Web3j.build(new HttpService(first.httpUrl().toString()));
+    try {
+      RawTransactionManager manager = new RawTransactionManager(web3, Credentials.create(AnvilProcess.DEV_KEY),
+          AnvilProcess.CHAIN_ID, new PollingTransactionReceiptProcessor(web3, 200, 100));
+      BigInteger gasPrice = BigInteger.valueOf(10_000_000_000L);
+      BigInteger gas = BigInteger.valueOf(200_000);
+      String deployed = manager.sendTransaction(gasPrice, gas, null, EMITTER, BigInteger.ZERO).getTransactionHash();
+      String contract = new PollingTransactionReceiptProcessor(web3, 200, 100)
+          .waitForTransactionReceipt(deployed).getContractAddress();
+      assertTrue(contract != null && contract.startsWith("0x"), "no contract address");
+      String filter = "{\"address\":\"" + contract + "\",\"topics\":[\"0x" + "0".repeat(62) + "aa\"]}";
+      try (WsTestClient viaRiata = new WsTestClient(server, "/ws/rpc/anvil");
+           WsTestClient direct = new WsTestClient(first.wsUrl())) {
+        viaRiata.send(call("eth_subscribe", "[\"logs\"," + filter + "]", 1));
+        direct.send(call("eth_subscribe", "[\"logs\"," + filter + "]", 1));
+        String riataSub = viaRiata.next().get("result").asText();
+        String directSub = direct.next().get("result").asText();
+        Thread.sleep(300); // both subscriptions are in place upstream before the first call
+        for (int i = 0; i < 4; i++) {
+          manager.sendTransaction(gasPrice, gas, contract, "0x", BigInteger.ZERO);
+        }
+        List<JsonNode> throughRiata = logs(viaRiata, riataSub, 4);
+        List<JsonNode> fromNode = logs(direct, directSub, 4);
+        assertEquals(fromNode, throughRiata);
+        assertEquals("0x" + "0".repeat(62) + "42", throughRiata.get(0).get("data").asText());
+        System.out.printf("logs: %d through Riata equal to the node's, blocks %s%n", throughRiata.size(),
+            throughRiata.stream().map(l -> Long.decode(l.get("blockNumber").asText())).distinct().toList());
+      }
+    } finally {
+      web3.shutdown();
+    }
+  }
+
+  private static List<JsonNode> logs(WsTestClient c, String subscription, int n) throws InterruptedException {
+    List<JsonNode> logs = new ArrayList<>();
+    while (logs.size() < n) {
+      JsonNode message = c.next();
+      assertEquals(subscription, message.get("params").get("subscription").asText(), message.toString());
+      logs.add(message.get("params").get("result"));
+    }
+    return logs;
+  }
+
+  @Test
+  @Order(3)
   void whenTheServingNodeDiesTheFeedMovesOnWithNoGapAndNoDuplicate() throws Exception {
     try (WsTestClient c = new WsTestClient(server, "/ws/rpc/anvil")) {
       String sub = subscribe(c, 1);

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.riata.core.jsonrpc.LogFilter;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -90,6 +93,9 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
     forkFrom = from;
   }
 
+  /** How many eth_getLogs calls this provider answered (catch-ups after a failover). */
+  final AtomicLong getLogsCalls = new AtomicLong();
+
   private volatile long forkFrom = Long.MAX_VALUE;
   private final AtomicLong forks = new AtomicLong();
 
@@ -140,19 +146,35 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
           long n = tag.startsWith("0x") ? Long.parseLong(tag.substring(2), 16) : head;
           return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + (n <= head ? header(n) : "null") + "}";
         }
+        case "eth_getLogs": {
+          JsonNode f = request.path("params").path(0);
+          long from = Long.decode(f.path("fromBlock").asText());
+          long to = Math.min(head, Long.decode(f.path("toBlock").asText()));
+          ObjectNode stripped = ((ObjectNode) f.deepCopy());
+          stripped.remove("fromBlock");
+          stripped.remove("toBlock");
+          LogFilter filter = LogFilter.parse(stripped);
+          List<String> found = new ArrayList<>();
+          for (long n = from; n <= to; n++) {
+            found.addAll(logs(n, filter));
+          }
+          getLogsCalls.incrementAndGet();
+          return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":[" + String.join(",", found) + "]}";
+        }
         case "eth_getBlockByHash":
           return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + byHash(request.path("params").path(0).asText()) + "}";
         default:
           return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":-32601,\"message\":\"not here\"}}";
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | LogFilter.InvalidFilter e) {
       return "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"parse error\"}}";
     }
   }
 
-  /** One socket: answers eth_subscribe, then sends every block from the head of that moment on. */
+  /** One socket: answers eth_subscribe, then sends every block (or its matching logs) from the head of that moment on. */
   private Flow<Message, Message, ?> socket() {
     AtomicLong nextToSend = new AtomicLong(-1);
+    AtomicReference<LogFilter> logs = new AtomicReference<>();
     Source<Message, ?> heads = Source.tick(Duration.ZERO, Duration.ofMillis(Math.max(5, interval.toMillis() / 2)), "tick")
         .mapConcat(tick -> {
           List<Message> out = new ArrayList<>();
@@ -162,8 +184,15 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
           }
           long head = head();
           for (long n = next; n <= head; n++) {
-            out.add(TextMessage.create("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":"
-                + "{\"subscription\":\"0xfeed\",\"result\":" + padded(n) + "}}"));
+            if (logs.get() == null) {
+              out.add(TextMessage.create("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":"
+                  + "{\"subscription\":\"0xfeed\",\"result\":" + padded(n) + "}}"));
+            } else {
+              for (String log : logs(n, logs.get())) {
+                out.add(TextMessage.create("{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":"
+                    + "{\"subscription\":\"0xfeed\",\"result\":" + log + "}}"));
+              }
+            }
           }
           nextToSend.set(head + 1);
           return out;
@@ -173,13 +202,43 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
         .map(m -> {
           JsonNode request = MAPPER.readTree(m.getStrictText());
           if ("eth_subscribe".equals(request.path("method").asText())) {
-            nextToSend.compareAndSet(-1, head());
+            if ("logs".equals(request.path("params").path(0).asText())) {
+              logs.set(LogFilter.parse(request.path("params").path(1)));
+              nextToSend.compareAndSet(-1, head() + 1);
+            } else {
+              nextToSend.compareAndSet(-1, head());
+            }
             return (Message) TextMessage.create("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id") + ",\"result\":\"0xfeed\"}");
           }
           return (Message) TextMessage.create("{\"jsonrpc\":\"2.0\",\"id\":" + request.path("id")
               + ",\"error\":{\"code\":-32601,\"message\":\"not here\"}}");
         });
     return replies.merge(heads, true).via(killSwitch.flow());
+  }
+
+  /** The two contract addresses that emit this chain's logs. */
+  static final String[] ADDRESSES = {"0x" + "a1".repeat(20), "0x" + "b2".repeat(20)};
+  /** The two event signatures (first topics) of this chain's logs. */
+  static final String[] TOPICS = {"0x" + "c3".repeat(32), "0x" + "d4".repeat(32)};
+
+  /** Block {@code n} has {@code n % 3} logs, from alternating addresses and with alternating first topics. */
+  List<String> logs(long n, LogFilter filter) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n % 3; i++) {
+      String log = "{\"address\":\"" + ADDRESSES[(int) ((n + i) % 2)] + "\",\"topics\":[\"" + TOPICS[i % 2] + "\",\""
+          + String.format("0x%064x", n) + "\"],\"data\":\"0x\",\"blockNumber\":\"0x" + Long.toHexString(n)
+          + "\",\"blockHash\":\"" + hash(n) + "\",\"transactionHash\":\"" + String.format("0x%064x", n * 10 + i)
+          + "\",\"transactionIndex\":\"0x" + Integer.toHexString(i) + "\",\"logIndex\":\"0x" + Integer.toHexString(i)
+          + "\",\"removed\":false}";
+      try {
+        if (filter.matches(MAPPER.readTree(log))) {
+          out.add(log);
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out;
   }
 
   @Override
