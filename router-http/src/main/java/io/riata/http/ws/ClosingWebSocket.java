@@ -1,6 +1,8 @@
 package io.riata.http.ws;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
@@ -22,7 +24,8 @@ import scala.Option;
 
 /**
  * Serves a WebSocket that Riata can end with a close code of its choosing: 1008 for a client too
- * slow to read its notifications, 1009 for a message over the size limit.
+ * slow to read its notifications, 1009 for a message over the size limit, 1001 for a client from
+ * which nothing arrived for the idle timeout.
  *
  * <p>Pekko HTTP's public API ends a connection with 1000 when the handler completes and 1011 when
  * it fails, nothing else. So this builds the same protocol stack Pekko puts under
@@ -44,7 +47,12 @@ final class ClosingWebSocket {
     this.log = Logging.getLogger(materializer.system(), ClosingWebSocket.class);
   }
 
-  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> handler, CompletionStage<Close> closeWith) {
+  /**
+   * @param idleTimeout a connection from which nothing arrived for this long (not even the pong to
+   *                    a keep-alive ping) is closed with 1001: the client is gone or hung
+   */
+  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> handler, CompletionStage<Close> closeWith,
+                      Duration idleTimeout) {
     if (!(upgrade instanceof UpgradeToWebSocketLowLevel lowLevel)) {
       return upgrade.handleMessagesWith(handler);
     }
@@ -54,15 +62,23 @@ final class ClosingWebSocket {
             .map(m -> (Message) m)
             .via(handler)
             .map(Message::asScala);
-    Flow<FrameEvent, FrameEvent, NotUsed> frames = WebSocket$.MODULE$
-        .stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log)
-        .join(scalaHandler)
-        .asJava();
+    AtomicLong lastHeard = new AtomicLong(System.nanoTime());
+    Flow<FrameEvent, FrameEvent, NotUsed> frames = Flow.<FrameEvent>create()
+        .map(frame -> {
+          lastHeard.lazySet(System.nanoTime());
+          return frame;
+        })
+        .via(WebSocket$.MODULE$.stack(true, settings, WebSocket$.MODULE$.stack$default$3(), log).join(scalaHandler));
+    Duration check = idleTimeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idleTimeout.dividedBy(4);
+    Source<FrameEvent, ?> idleClose = Source.tick(check, check, Boolean.TRUE)
+        .filter(tick -> System.nanoTime() - lastHeard.get() > idleTimeout.toNanos())
+        .take(1)
+        .map(tick -> (FrameEvent) FrameEvent$.MODULE$.closeFrame(1001, "idle for " + idleTimeout.toSeconds() + " s", Option.empty()));
     Source<FrameEvent, NotUsed> closeFrame = Source.completionStage(closeWith)
         .map(close -> (FrameEvent) FrameEvent$.MODULE$.closeFrame(close.code(), close.reason(), Option.empty()));
     // eagerComplete: once the close frame is out, the connection ends (and the handler is cancelled).
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Graph<FlowShape<FrameEvent, FrameEvent>, Object> withClose = (Graph) frames.merge(closeFrame, true);
+    Graph<FlowShape<FrameEvent, FrameEvent>, Object> withClose = (Graph) frames.merge(closeFrame, true).merge(idleClose, true);
     return lowLevel.handleFrames(withClose, Option.empty());
   }
 }

@@ -73,7 +73,7 @@ public final class WsRoutes extends AllDirectives {
       }
       return extractWebSocketUpgrade(upgrade -> {
         CompletableFuture<ClosingWebSocket.Close> close = new CompletableFuture<>();
-        return complete(closing.handle(upgrade, flow((RpcTarget) resolved, close), close));
+        return complete(closing.handle(upgrade, flow((RpcTarget) resolved, close), close, settings.idleTimeout()));
       });
     })));
   }

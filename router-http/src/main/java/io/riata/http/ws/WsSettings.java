@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /** {@code riata.http.websocket}, read once at start. */
 public record WsSettings(int maxInFlight, long maxMessageBytes, Duration messageReadTimeout, int maxSubscriptions,
-                         int sendBuffer) {
+                         int sendBuffer, Duration idleTimeout) {
 
   public static WsSettings from(Config root) {
     Config c = root.getConfig("riata.http.websocket");
@@ -14,6 +14,7 @@ public record WsSettings(int maxInFlight, long maxMessageBytes, Duration message
         c.getBytes("max-message-size"),
         c.getDuration("message-read-timeout"),
         c.getInt("max-subscriptions"),
-        c.getInt("send-buffer"));
+        c.getInt("send-buffer"),
+        c.getDuration("idle-timeout"));
   }
 }

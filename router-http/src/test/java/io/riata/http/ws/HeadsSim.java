@@ -104,12 +104,16 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
         + "\",\"timestamp\":\"0x" + Long.toHexString(1_700_000_000L + n) + "\"}";
   }
 
+  /** When set, every pushed head carries {@code "sentAt"}: {@code System.nanoTime()} when it was pushed. */
+  volatile boolean stampSendTime;
+
   private String padded(long n) {
-    if (padding == 0) {
+    if (padding == 0 && !stampSendTime) {
       return header(n);
     }
     String h = header(n);
-    return h.substring(0, h.length() - 1) + ",\"extraData\":\"0x" + "ab".repeat(padding / 2) + "\"}";
+    return h.substring(0, h.length() - 1) + (stampSendTime ? ",\"sentAt\":\"" + System.nanoTime() + "\"" : "")
+        + (padding == 0 ? "" : ",\"extraData\":\"0x" + "ab".repeat(padding / 2) + "\"") + "}";
   }
 
   /** The hash of block {@code n} on this provider's current branch: the branch in the high half. */
