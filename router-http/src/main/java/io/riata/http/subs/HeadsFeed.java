@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The {@code newHeads} feed of one chain on one node: one upstream subscription, shared by every
@@ -40,11 +41,6 @@ import org.apache.pekko.stream.Materializer;
  * fork is delivered once it is the longer one). Node-local, not on the request path.
  */
 public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
-
-  /** Where a client's notifications go; {@code false} when the client could not take it (it is then dropped). */
-  public interface ClientSink {
-    boolean offer(String notification);
-  }
 
   public sealed interface Command {}
 
@@ -78,7 +74,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   private final String chainName;
   private final Duration stallAfter;
   private final Materializer materializer;
-  private final Map<String, ClientSink> subscribers = new LinkedHashMap<>();
+  private final Subscribers subscribers = new Subscribers();
   /** Number to hash of the heads delivered most recently, oldest first. */
   private final TreeMap<Long, String> delivered = new TreeMap<>();
   private final List<Head> pending = new ArrayList<>();
@@ -112,7 +108,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   }
 
   private Behavior<Command> onSubscribe(Subscribe msg) {
-    subscribers.put(msg.subscriptionId(), msg.sink());
+    subscribers.add(msg.subscriptionId(), msg.sink());
     if (upstream == null) {
       connect();
     }
@@ -249,9 +245,9 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   }
 
   private void deliver(JsonNode header, long number) {
-    String result;
+    ByteString result;
     try {
-      result = MAPPER.writeValueAsString(header);
+      result = ByteString.fromArrayUnsafe(MAPPER.writeValueAsBytes(header));
     } catch (IOException e) {
       return;
     }
@@ -261,15 +257,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     while (delivered.size() > REMEMBERED) {
       delivered.pollFirstEntry();
     }
-    Iterator<Map.Entry<String, ClientSink>> it = subscribers.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, ClientSink> e = it.next();
-      String notification = "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":"
-          + JsonRpcCodec.quote(e.getKey()) + ",\"result\":" + result + "}}";
-      if (!e.getValue().offer(notification)) {
-        it.remove(); // too slow: its connection is being closed
-      }
-    }
+    subscribers.publish(result);
     if (subscribers.isEmpty()) {
       stop();
     }

@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The {@code logs} feed of one chain and one filter on one node: one upstream subscription with
@@ -45,7 +46,7 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
 
   public sealed interface Command {}
 
-  public record Subscribe(String subscriptionId, HeadsFeed.ClientSink sink) implements Command {}
+  public record Subscribe(String subscriptionId, ClientSink sink) implements Command {}
 
   public record Unsubscribe(String subscriptionId) implements Command {}
 
@@ -79,7 +80,7 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   private final String chainName;
   private final Materializer materializer;
   private final String headsKey;
-  private final Map<String, HeadsFeed.ClientSink> subscribers = new LinkedHashMap<>();
+  private final Subscribers subscribers = new Subscribers();
   private final LinkedHashSet<String> recent = new LinkedHashSet<>();
   /** What the current subscription sent before the feed was ready to deliver it. */
   private final List<JsonNode> pending = new ArrayList<>();
@@ -126,7 +127,7 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   }
 
   private Behavior<Command> onSubscribe(Subscribe msg) {
-    subscribers.put(msg.subscriptionId(), msg.sink());
+    subscribers.add(msg.subscriptionId(), msg.sink());
     if (upstream == null) {
       connect();
     }
@@ -267,21 +268,13 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   }
 
   private void send(JsonNode log) {
-    String result;
+    ByteString result;
     try {
-      result = MAPPER.writeValueAsString(log);
+      result = ByteString.fromArrayUnsafe(MAPPER.writeValueAsBytes(log));
     } catch (IOException e) {
       return;
     }
-    Iterator<Map.Entry<String, HeadsFeed.ClientSink>> it = subscribers.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, HeadsFeed.ClientSink> e = it.next();
-      String notification = "{\"jsonrpc\":\"2.0\",\"method\":\"eth_subscription\",\"params\":{\"subscription\":"
-          + JsonRpcCodec.quote(e.getKey()) + ",\"result\":" + result + "}}";
-      if (!e.getValue().offer(notification)) {
-        it.remove(); // too slow: its connection is being closed
-      }
-    }
+    subscribers.publish(result);
   }
 
   private Behavior<Command> onClosed(Closed msg) {

@@ -19,7 +19,7 @@ final class LogsFeeds extends AbstractBehavior<LogsFeeds.Command> {
 
   sealed interface Command {}
 
-  record Subscribe(LogFilter filter, String subscriptionId, HeadsFeed.ClientSink sink) implements Command {}
+  record Subscribe(LogFilter filter, String subscriptionId, ClientSink sink) implements Command {}
 
   record Unsubscribe(String subscriptionId) implements Command {}
 

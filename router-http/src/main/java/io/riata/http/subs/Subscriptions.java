@@ -40,11 +40,11 @@ public final class Subscriptions {
     return three.compareTo(Duration.ofSeconds(3)) < 0 ? Duration.ofSeconds(3) : three;
   }
 
-  public void subscribeHeads(String chain, String subscriptionId, HeadsFeed.ClientSink sink) {
+  public void subscribeHeads(String chain, String subscriptionId, ClientSink sink) {
     feeds.get(chain).heads().tell(new HeadsFeed.Subscribe(subscriptionId, sink));
   }
 
-  public void subscribeLogs(String chain, LogFilter filter, String subscriptionId, HeadsFeed.ClientSink sink) {
+  public void subscribeLogs(String chain, LogFilter filter, String subscriptionId, ClientSink sink) {
     feeds.get(chain).logs().tell(new LogsFeeds.Subscribe(filter, subscriptionId, sink));
   }
 

@@ -8,10 +8,12 @@ import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
+import org.apache.pekko.http.impl.engine.ws.Protocol;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.impl.engine.ws.WebSocket$;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
@@ -20,6 +22,7 @@ import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 import scala.Option;
 
 /**
@@ -39,6 +42,9 @@ final class ClosingWebSocket {
   /** Why Riata ends a connection: an RFC 6455 status code and a short reason (at most 123 bytes). */
   record Close(int code, String reason) {}
 
+  /** RFC 6455 opcode 1, a text frame. */
+  private static final Protocol.Opcode TEXT = Protocol.Opcode$.MODULE$.forCode((byte) 1);
+
   private final WebSocketSettings settings;
   private final LoggingAdapter log;
 
@@ -48,13 +54,15 @@ final class ClosingWebSocket {
   }
 
   /**
+   * @param pushed      notifications (complete JSON-RPC messages, UTF-8) sent as text frames of
+   *                    their own, beside the handler's answers
    * @param idleTimeout a connection from which nothing arrived for this long (not even the pong to
    *                    a keep-alive ping) is closed with 1001: the client is gone or hung
    */
-  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> handler, CompletionStage<Close> closeWith,
-                      Duration idleTimeout) {
+  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> handler, Source<ByteString, NotUsed> pushed,
+                      CompletionStage<Close> closeWith, Duration idleTimeout) {
     if (!(upgrade instanceof UpgradeToWebSocketLowLevel lowLevel)) {
-      return upgrade.handleMessagesWith(handler);
+      return upgrade.handleMessagesWith(handler.merge(pushed.map(bytes -> TextMessage.create(bytes.utf8String())), true));
     }
     // Pekko's scaladsl messages are javadsl messages too; answers go back as scaladsl ones.
     Flow<org.apache.pekko.http.scaladsl.model.ws.Message, org.apache.pekko.http.scaladsl.model.ws.Message, NotUsed> scalaHandler =
@@ -78,7 +86,13 @@ final class ClosingWebSocket {
         .map(close -> (FrameEvent) FrameEvent$.MODULE$.closeFrame(close.code(), close.reason(), Option.empty()));
     // eagerComplete: once the close frame is out, the connection ends (and the handler is cancelled).
     @SuppressWarnings({"unchecked", "rawtypes"})
-    Graph<FlowShape<FrameEvent, FrameEvent>, Object> withClose = (Graph) frames.merge(closeFrame, true).merge(idleClose, true);
+    // A notification is one whole text frame, rendered from bytes the feed encoded once for all its
+    // clients. That is safe next to the handler's frames because its answers are whole messages
+    // too (one frame each), and it skips Pekko's per-message rendering.
+    Source<FrameEvent, NotUsed> notifications = pushed.map(bytes ->
+        (FrameEvent) FrameEvent$.MODULE$.fullFrame(TEXT, Option.empty(), bytes, true, false, false, false));
+    Graph<FlowShape<FrameEvent, FrameEvent>, Object> withClose =
+        (Graph) frames.merge(notifications, true).merge(closeFrame, true).merge(idleClose, true);
     return lowLevel.handleFrames(withClose, Option.empty());
   }
 }

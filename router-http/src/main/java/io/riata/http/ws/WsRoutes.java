@@ -73,17 +73,20 @@ public final class WsRoutes extends AllDirectives {
       }
       return extractWebSocketUpgrade(upgrade -> {
         CompletableFuture<ClosingWebSocket.Close> close = new CompletableFuture<>();
-        return complete(closing.handle(upgrade, flow((RpcTarget) resolved, close), close, settings.idleTimeout()));
+        // Notifications of this connection's subscriptions, sent beside the answers. Bounded: a
+        // client that does not read fills it, and is then disconnected instead of growing it.
+        Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pushed =
+            Source.<ByteString>queue(settings.sendBuffer()).preMaterialize(materializer);
+        ConnectionSubscriptions subs =
+            new ConnectionSubscriptions(pushed.first(), ((RpcTarget) resolved).chain().config().name(), close);
+        return complete(closing.handle(upgrade, flow((RpcTarget) resolved, subs, close), pushed.second(), close,
+            settings.idleTimeout()));
       });
     })));
   }
 
-  private Flow<Message, Message, NotUsed> flow(RpcTarget target, CompletableFuture<ClosingWebSocket.Close> close) {
-    // Notifications of this connection's subscriptions, merged into what goes out. Bounded: a
-    // client that does not read fills it, and is then disconnected instead of growing it.
-    Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> pushed =
-        Source.<Message>queue(settings.sendBuffer()).preMaterialize(materializer);
-    ConnectionSubscriptions subs = new ConnectionSubscriptions(pushed.first(), target.chain().config().name(), close);
+  private Flow<Message, Message, NotUsed> flow(RpcTarget target, ConnectionSubscriptions subs,
+                                               CompletableFuture<ClosingWebSocket.Close> close) {
     return Flow.<Message>create()
         .mapAsyncUnordered(settings.maxInFlight(), message -> read(message)
             .thenCompose(body -> {
@@ -95,7 +98,6 @@ public final class WsRoutes extends AllDirectives {
             }))
         .filter(Optional::isPresent)
         .map(answer -> (Message) TextMessage.create(new String(answer.get(), StandardCharsets.UTF_8)))
-        .merge(pushed.second(), true)
         .watchTermination((notUsed, done) -> {
           done.whenComplete((ok, failure) -> subs.closeAll());
           return notUsed;
@@ -137,12 +139,12 @@ public final class WsRoutes extends AllDirectives {
 
   /** The subscriptions of one client connection. */
   private final class ConnectionSubscriptions {
-    private final BoundedSourceQueue<Message> queue;
+    private final BoundedSourceQueue<ByteString> queue;
     private final String chain;
     private final CompletableFuture<ClosingWebSocket.Close> close;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
-    ConnectionSubscriptions(BoundedSourceQueue<Message> queue, String chain, CompletableFuture<ClosingWebSocket.Close> close) {
+    ConnectionSubscriptions(BoundedSourceQueue<ByteString> queue, String chain, CompletableFuture<ClosingWebSocket.Close> close) {
       this.queue = queue;
       this.chain = chain;
       this.close = close;
@@ -205,8 +207,8 @@ public final class WsRoutes extends AllDirectives {
     }
 
     /** Called by the feed; {@code false} tells it to forget the subscription. */
-    private boolean push(String notification) {
-      QueueOfferResult result = queue.offer(TextMessage.create(notification));
+    private boolean push(ByteString notification) {
+      QueueOfferResult result = queue.offer(notification);
       if (result == QueueOfferResult.enqueued()) {
         return true;
       }
