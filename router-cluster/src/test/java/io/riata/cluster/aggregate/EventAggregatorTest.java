@@ -1,0 +1,116 @@
+package io.riata.cluster.aggregate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.riata.cluster.RiataConfig;
+import io.riata.cluster.node.ClusterSettings;
+import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.failover.OutcomeKind;
+import io.riata.core.rollup.ChainRollup;
+import io.riata.core.rollup.ClusterRollup;
+import io.riata.core.rollup.Decision;
+import io.riata.core.rollup.MethodStats;
+import io.riata.core.rollup.NodeRollup;
+import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RollupRecorder;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The aggregator in a single-node cluster, fed by hand-made node rollups. */
+class EventAggregatorTest {
+
+  private static final ClusterSettings.Dashboard SETTINGS =
+      new ClusterSettings.Dashboard(Duration.ofMillis(100), 5, 16, 100);
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit = ActorTestKit.create("aggregator-test", RiataConfig.load(ConfigFactory.parseString("""
+        pekko.remote.artery.canonical.port = 0
+        pekko.loglevel = WARNING
+        """)));
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void mergesTheRollupsOfATickIntoOnePublishedRollupAndKeepsStatesWhenNobodyReports() {
+    TestProbe<EventAggregator.RollupPublished> subscriber = testKit.createTestProbe();
+    ActorRef<Topic.Command<EventAggregator.RollupPublished>> topic =
+        testKit.spawn(Topic.create(EventAggregator.RollupPublished.class, EventAggregator.TOPIC));
+    topic.tell(Topic.subscribe(subscriber.getRef()));
+    ActorRef<EventAggregator.Command> aggregator =
+        testKit.spawn(EventAggregator.create(SETTINGS, System::currentTimeMillis));
+    // The subscription reaches the topic's registry asynchronously: publish until the first arrives.
+    subscriber.awaitAssert(Duration.ofSeconds(5), () -> {
+      subscriber.expectMessageClass(EventAggregator.RollupPublished.class, Duration.ofMillis(300));
+      return null;
+    });
+    aggregator.tell(new EventAggregator.SubmitRollup(node("n1", 3, 10)));
+    aggregator.tell(new EventAggregator.SubmitRollup(node("n2", 4, 11)));
+    ClusterRollup merged = null;
+    for (int i = 0; i < 20 && merged == null; i++) {
+      ClusterRollup r = subscriber.receiveMessage(Duration.ofSeconds(2)).rollup();
+      if (!r.reportingNodes().isEmpty()) {
+        merged = r;
+      }
+    }
+    assertTrue(merged != null, "no merged rollup published");
+    assertEquals(ClusterRollup.SCHEMA_VERSION, merged.version());
+    assertEquals(List.of("n1", "n2"), merged.reportingNodes());
+    assertEquals(1, merged.members().size());
+    assertEquals(merged.aggregator(), merged.members().get(0));
+    ChainRollup chain = merged.chains().get(0);
+    assertEquals(11, chain.chainHead());
+    MethodStats stats = chain.providers().get(0).methods().get(0);
+    assertEquals(7, stats.requests());
+    assertEquals(7, stats.outcomes().success());
+    assertEquals(7, stats.latency().count());
+
+    ClusterRollup quiet = subscriber.receiveMessage(Duration.ofSeconds(2)).rollup();
+    assertEquals(merged.seq() + 1, quiet.seq());
+    ChainRollup kept = quiet.chains().get(0);
+    assertEquals(11, kept.chainHead(), "states survive a tick without reports");
+    assertEquals(List.of(), kept.providers().get(0).methods(), "but no traffic is invented");
+  }
+
+  @Test
+  void messagesSurviveSerialization() {
+    var kit = testKit.serializationTestKit();
+    NodeRollup node = node("n1", 2, 5);
+    kit.verifySerialization(new EventAggregator.SubmitRollup(node), true);
+    ClusterRollup cluster = new ClusterRollup(1, 3, 100, 500, "pekko://riata@h:1", 7, List.of("pekko://riata@h:1"),
+        List.of("n1"), node.chains());
+    kit.verifySerialization(new EventAggregator.RollupPublished(cluster), true);
+  }
+
+  private static NodeRollup node(String id, int requests, long head) {
+    RollupRecorder recorder = new RollupRecorder(16, 5);
+    for (int i = 0; i < requests; i++) {
+      recorder.attempt("p", "eth_call", OutcomeKind.SUCCESS, 1_500_000 + i * 1000L);
+      recorder.request("p", "eth_call", 1, false);
+    }
+    recorder.sample(new Decision(1, "c", "p", "eth_call", "SUCCESS", 1500, 1, "first choice (fastest)"));
+    List<MethodStats> methods = recorder.drain().providers().get("p");
+    ChainRollup chain = new ChainRollup("c", head, head, List.of(
+        new ProviderRollup("p", head, 0, BreakerPhase.CLOSED, false, false, 0, methods)),
+        List.of(new Decision(1, "c", "p", "eth_call", "SUCCESS", 1500, 1, "first choice (fastest)")));
+    return new NodeRollup(id, 1, 0, 500, List.of(chain));
+  }
+}
