@@ -1,0 +1,44 @@
+package io.riata.http.dashboard;
+
+import java.util.Optional;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * {@code /ws/dashboard}: the live cluster rollup as JSON text messages (docs/dashboard-feed.md).
+ * The newest rollup on connect, then each new one; a client that reads slowly skips rollups
+ * instead of queueing them. Messages from the client are ignored.
+ */
+public final class DashboardRoutes extends AllDirectives {
+
+  private final DashboardFeed feed;
+
+  public DashboardRoutes(DashboardFeed feed) {
+    this.feed = feed;
+  }
+
+  public Route route() {
+    return pathPrefix("ws", () -> path("dashboard", () -> handleWebSocketMessages(flow())));
+  }
+
+  private Flow<Message, Message, NotUsed> flow() {
+    // The subscription starts when the socket's stream does, not when the route is built.
+    Source<Message, NotUsed> out = Source.lazySource(() -> {
+      DashboardFeed.Subscriber subscriber = feed.subscribe();
+      return Source.unfoldAsync(subscriber, s -> s.next()
+              .thenApply(json -> Optional.of(Pair.create(s, (Message) TextMessage.create(json)))))
+          .watchTermination((notUsed, done) -> {
+            done.whenComplete((ok, failure) -> subscriber.close());
+            return notUsed;
+          });
+    }).mapMaterializedValue(f -> NotUsed.getInstance());
+    return Flow.fromSinkAndSourceCoupled(Sink.ignore(), out);
+  }
+}
