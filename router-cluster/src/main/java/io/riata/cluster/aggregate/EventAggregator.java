@@ -127,9 +127,10 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
     for (ChainRollup c : chains) {
       lastByChain.put(c.chain(), c);
     }
-    List<String> members = new ArrayList<>();
+    List<ClusterRollup.Member> members = new ArrayList<>();
     for (Member m : Cluster.get(getContext().getSystem()).state().getMembers()) {
-      members.add(m.address().toString());
+      members.add(new ClusterRollup.Member(m.address().toString(),
+          m.status().toString().toLowerCase(java.util.Locale.ROOT)));
     }
     seq++;
     ClusterRollup rollup = new ClusterRollup(ClusterRollup.SCHEMA_VERSION, seq, now, now - lastTickMillis, host,

@@ -75,7 +75,7 @@ class EventAggregatorTest {
     assertEquals(ClusterRollup.SCHEMA_VERSION, merged.version());
     assertEquals(List.of("n1", "n2"), merged.reportingNodes());
     assertEquals(1, merged.members().size());
-    assertEquals(merged.aggregator(), merged.members().get(0));
+    assertEquals(new ClusterRollup.Member(merged.aggregator(), "up"), merged.members().get(0));
     ChainRollup chain = merged.chains().get(0);
     assertEquals(11, chain.chainHead());
     MethodStats stats = chain.providers().get(0).methods().get(0);
@@ -95,7 +95,7 @@ class EventAggregatorTest {
     var kit = testKit.serializationTestKit();
     NodeRollup node = node("n1", 2, 5);
     kit.verifySerialization(new EventAggregator.SubmitRollup(node), true);
-    ClusterRollup cluster = new ClusterRollup(1, 3, 100, 500, "pekko://riata@h:1", 7, List.of("pekko://riata@h:1"),
+    ClusterRollup cluster = new ClusterRollup(1, 3, 100, 500, "pekko://riata@h:1", 7, List.of(new ClusterRollup.Member("pekko://riata@h:1", "up")),
         List.of("n1"), node.chains());
     kit.verifySerialization(new EventAggregator.RollupPublished(cluster), true);
   }

@@ -11,13 +11,17 @@ import java.util.List;
  * @param aggregator       cluster address of the node hosting the aggregator
  * @param aggregatorSince  wall-clock millis when that aggregator started; changes when it moves
  * @param intervalMillis   time since the previous tick: divide counts by it for rates
+ * @param members          the cluster's members as the aggregator's node sees them
  * @param reportingNodes   nodes whose rollups are merged in
  */
 public record ClusterRollup(int version, long seq, long atMillis, long intervalMillis, String aggregator,
-                            long aggregatorSince, List<String> members, List<String> reportingNodes,
+                            long aggregatorSince, List<Member> members, List<String> reportingNodes,
                             List<ChainRollup> chains) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A cluster member: its address and membership status (lower case: up, leaving, exiting, ...). */
+  public record Member(String address, String status) {}
 
   public ClusterRollup {
     members = List.copyOf(members);

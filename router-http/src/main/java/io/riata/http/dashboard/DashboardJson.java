@@ -40,7 +40,14 @@ public final class DashboardJson {
       g.writeStringField("node", r.aggregator());
       g.writeNumberField("since", r.aggregatorSince());
       g.writeEndObject();
-      stringArray(g, "members", r.members());
+      g.writeArrayFieldStart("members");
+      for (ClusterRollup.Member m : r.members()) {
+        g.writeStartObject();
+        g.writeStringField("node", m.address());
+        g.writeStringField("status", m.status());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
       stringArray(g, "reportingNodes", r.reportingNodes());
       g.writeArrayFieldStart("chains");
       for (ChainRollup c : r.chains()) {

@@ -9,18 +9,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A /ws/dashboard client: each text message lands in a queue, or is never read when {@code reading} is off. */
-final class FeedClient implements WebSocket.Listener, AutoCloseable {
+public final class FeedClient implements WebSocket.Listener, AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-  final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
+  public final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+  public final LinkedBlockingQueue<Long> arrivals = new LinkedBlockingQueue<>();
   private final StringBuilder partial = new StringBuilder();
   private final boolean reading;
   final WebSocket socket;
+  /** The close code the server sent, 1006 if the connection broke, -1 while open. */
+  public volatile int closedWith = -1;
 
   /** @param reading false: a client that never asks for a message, so the server's sends back up */
-  FeedClient(int port, boolean reading) {
+  public FeedClient(int port, boolean reading) {
     this.reading = reading;
     this.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
         .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/dashboard"), this).join();
@@ -45,7 +47,18 @@ final class FeedClient implements WebSocket.Listener, AutoCloseable {
     return null;
   }
 
-  String next(Duration timeout) throws InterruptedException {
+  @Override
+  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closedWith = statusCode;
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket webSocket, Throwable error) {
+    closedWith = 1006;
+  }
+
+  public String next(Duration timeout) throws InterruptedException {
     return received.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
