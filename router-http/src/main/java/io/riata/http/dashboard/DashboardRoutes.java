@@ -2,6 +2,9 @@ package io.riata.http.dashboard;
 
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -12,7 +15,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 /**
- * {@code /ws/dashboard}: the live cluster rollup as JSON text messages (docs/dashboard-feed.md).
+ * {@code /dashboard}: a page showing the feed live. {@code /ws/dashboard}: the live cluster rollup as JSON text messages (docs/dashboard-feed.md).
  * The newest rollup on connect, then each new one; a client that reads slowly skips rollups
  * instead of queueing them. Messages from the client are ignored.
  */
@@ -24,8 +27,16 @@ public final class DashboardRoutes extends AllDirectives {
     this.feed = feed;
   }
 
+  /** {@code /ws/dashboard} (the feed) and {@code /dashboard} (the page, from resources). */
   public Route route() {
-    return pathPrefix("ws", () -> path("dashboard", () -> handleWebSocketMessages(flow())));
+    return concat(
+        pathPrefix("ws", () -> path("dashboard", () -> handleWebSocketMessages(flow()))),
+        get(() -> pathPrefix("dashboard", () -> concat(
+            pathEndOrSingleSlash(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8)),
+            path("dashboard.js", () -> getFromResource("dashboard/dashboard.js",
+                ContentTypes.create(MediaTypes.APPLICATION_JAVASCRIPT, HttpCharsets.UTF_8))),
+            path("dashboard.css", () -> getFromResource("dashboard/dashboard.css",
+                ContentTypes.create(MediaTypes.TEXT_CSS, HttpCharsets.UTF_8)))))));
   }
 
   private Flow<Message, Message, NotUsed> flow() {

@@ -150,6 +150,20 @@ class DashboardFeedIT {
     }
   }
 
+  @Test
+  void servesTheDashboardPageWithNoOutsideAssets() {
+    var page = TestNodes.get(server, "/dashboard");
+    assertEquals(200, page.statusCode());
+    assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+    assertTrue(page.body().contains("/dashboard/dashboard.js"), page.body());
+    assertFalse(page.body().contains("http://") || page.body().contains("https://"), "no outside asset");
+    var script = TestNodes.get(server, "/dashboard/dashboard.js");
+    assertEquals(200, script.statusCode());
+    assertTrue(script.body().contains("/ws/dashboard"));
+    assertEquals(200, TestNodes.get(server, "/dashboard/dashboard.css").statusCode());
+    assertEquals(404, TestNodes.get(server, "/dashboard/nothing.js").statusCode());
+  }
+
   private static Set<DashboardFeed.Subscriber> waitForSubscribers(DashboardFeed feed, Set<DashboardFeed.Subscriber> known,
                                                                   int fresh) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
