@@ -100,6 +100,30 @@ class EventAggregatorTest {
     kit.verifySerialization(new EventAggregator.RollupPublished(cluster), true);
   }
 
+  @Test
+  void aBusyChainsRollupStaysWellUnderTheLargeMessageFrame() throws Exception {
+    // Worst case per chain: 5 providers x 64 methods, every latency bucket from 100 us to 60 s used.
+    RollupRecorder recorder = new RollupRecorder(64, 20);
+    for (int p = 0; p < 5; p++) {
+      for (int m = 0; m < 64; m++) {
+        for (long us = 100; us < 60_000_000; us = us * 9 / 8 + 1) {
+          recorder.attempt("provider-" + p, "eth_method_" + m, OutcomeKind.SUCCESS, us * 1000);
+        }
+        recorder.request("provider-" + p, "eth_method_" + m, 1, false);
+        recorder.sample(new Decision(1, "c", "provider-" + p, "eth_method_" + m, "SUCCESS", 1500, 1,
+            "first choice (fastest)"));
+      }
+    }
+    RollupRecorder.Drained d = recorder.drain();
+    List<ProviderRollup> providers = d.providers().entrySet().stream()
+        .map(e -> new ProviderRollup(e.getKey(), 1, 0, BreakerPhase.CLOSED, false, false, 0, e.getValue())).toList();
+    NodeRollup node = new NodeRollup("n", 1, 0, 500, List.of(new ChainRollup("c", 1, 1, providers, d.decisions())));
+    var serialization = org.apache.pekko.serialization.SerializationExtension.get(testKit.system());
+    int bytes = serialization.serialize(new EventAggregator.SubmitRollup(node)).get().length;
+    System.out.printf("one busy chain's rollup (5 providers x 64 methods, full histograms): %d bytes in CBOR%n", bytes);
+    assertTrue(bytes < 200 * 1024, bytes + " bytes");
+  }
+
   private static NodeRollup node(String id, int requests, long head) {
     RollupRecorder recorder = new RollupRecorder(16, 5);
     for (int i = 0; i < requests; i++) {
