@@ -107,6 +107,12 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
 
   private Behavior<Command> onTick() {
     long now = clock.getAsLong();
+    if (pending.isEmpty() && lastByChain.isEmpty()) {
+      // A new incarnation that has heard from no node yet: publishing an empty rollup would wipe
+      // the dashboards, which keep showing the last one meanwhile.
+      lastTickMillis = now;
+      return this;
+    }
     List<ChainRollup> parts = new ArrayList<>();
     TreeSet<String> reporting = new TreeSet<>();
     for (NodeRollup r : pending) {
