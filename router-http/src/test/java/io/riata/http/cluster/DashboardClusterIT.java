@@ -99,6 +99,7 @@ class DashboardClusterIT {
       long resumedMs = (System.nanoTime() - stoppedAt) / 1_000_000;
       assertEquals(-1, watcher.closedWith, "the dashboard connection stayed open");
       assertTrue(resumed.get("aggregator").get("node").asText().endsWith(":" + staying.clusterPort));
+      assertEquals(1, resumed.get("chains").size(), "the new aggregator publishes whole rollups, never an empty one");
 
       watcher.received.clear();
       for (int i = 0; i < 10; i++) {
