@@ -148,6 +148,11 @@ class DashboardFeedIT {
         assertTrue(publishNanos < Duration.ofSeconds(2).toNanos(), "publishing was slowed down");
       }
     }
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (feed.subscriberCount() > 0 && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, feed.subscriberCount(), "closed connections leave no subscriber behind");
   }
 
   @Test
