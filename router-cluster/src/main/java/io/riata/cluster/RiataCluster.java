@@ -1,6 +1,12 @@
 package io.riata.cluster;
 
+import io.riata.cluster.aggregate.EventAggregator;
+import io.riata.cluster.aggregate.RollupReporter;
 import io.riata.cluster.breaker.CircuitBreaker;
+import io.riata.cluster.dashboard.DashboardHub;
+import io.riata.core.rollup.ClusterRollup;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.riata.cluster.node.ClusterSettings;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.cluster.node.ReportBatcher;
@@ -34,6 +40,15 @@ public final class RiataCluster {
    * special case.
    */
   public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe) {
+    return start(system, chains, probe, rollup -> {});
+  }
+
+  /**
+   * As {@link #start(ActorSystem, ChainsConfig, HeadProbe)}, and hands every cluster rollup the
+   * dashboard aggregator publishes to {@code dashboard} (see {@link DashboardHub}).
+   */
+  public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe,
+                                  Consumer<ClusterRollup> dashboard) {
     ClusterSettings settings = ClusterSettings.from(system.settings().config());
     Cluster cluster = Cluster.get(system);
     List<Address> seeds = settings.seedNodes().stream().map(AddressFromURIString::parse).toList();
@@ -66,6 +81,10 @@ public final class RiataCluster {
     system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500)), "riata-snapshots", Props.empty());
     system.systemActorOf(node.deadLetterCounter(), "riata-dead-letters", Props.empty());
     system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());
+    ActorRef<EventAggregator.Command> aggregator = EventAggregator.init(system, settings.dashboard());
+    system.systemActorOf(RollupReporter.create(node, nodeId, settings.dashboard().interval(), aggregator),
+        "riata-rollups", Props.empty());
+    system.systemActorOf(DashboardHub.create(dashboard), "riata-dashboard-hub", Props.empty());
     return node;
   }
 }

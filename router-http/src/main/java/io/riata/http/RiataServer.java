@@ -5,6 +5,8 @@ import io.riata.cluster.RiataCluster;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.config.ChainsConfig;
 import io.riata.core.failover.MethodDeadlines;
+import io.riata.http.dashboard.DashboardFeed;
+import io.riata.http.dashboard.DashboardRoutes;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
@@ -34,11 +36,18 @@ public final class RiataServer implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final NodeRuntime node;
   private final ServerBinding binding;
+  private final DashboardFeed dashboard;
 
-  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding) {
+  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding, DashboardFeed dashboard) {
     this.system = system;
     this.node = node;
     this.binding = binding;
+    this.dashboard = dashboard;
+  }
+
+  /** This node's dashboard fan-out (its WebSocket subscribers). */
+  public DashboardFeed dashboard() {
+    return dashboard;
   }
 
   /** Starts a node and waits until its HTTP endpoint is bound. */
@@ -48,7 +57,8 @@ public final class RiataServer implements AutoCloseable {
       HttpSettings settings = HttpSettings.from(system.settings().config());
       UpstreamClient client = new UpstreamClient(Adapter.toClassic(system), settings.connectTimeout(),
           settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout());
-      NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()));
+      DashboardFeed dashboard = new DashboardFeed();
+      NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()), dashboard);
       FailoverExecutor executor = new FailoverExecutor(
           client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());
       RouteResolver resolver = new RouteResolver(node);
@@ -59,12 +69,13 @@ public final class RiataServer implements AutoCloseable {
           Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
       Kamon.init(system.settings().config());
-      MetricsExporter metrics = new MetricsExporter(node);
+      MetricsExporter metrics = new MetricsExporter(node, dashboard);
+      DashboardRoutes dashboardRoutes = new DashboardRoutes(dashboard);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.host(), settings.port())
-          .bind(rpc.concat(rpc.route(), ws.route(), health.route(), metrics.route()))
+          .bind(rpc.concat(rpc.route(), ws.route(), dashboardRoutes.route(), health.route(), metrics.route()))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
@@ -76,7 +87,7 @@ public final class RiataServer implements AutoCloseable {
             return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
                 system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
           });
-      return new RiataServer(system, node, binding);
+      return new RiataServer(system, node, binding, dashboard);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);

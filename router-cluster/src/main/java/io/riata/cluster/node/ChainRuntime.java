@@ -5,6 +5,12 @@ import io.riata.core.config.ProviderConfig;
 import io.riata.core.failover.OutcomeKind;
 import io.riata.core.metrics.LatencyTracker;
 import io.riata.core.metrics.ProviderCounters;
+import io.riata.core.rollup.ChainRollup;
+import io.riata.core.rollup.MethodStats;
+import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RollupRecorder;
+import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.selection.ProviderStatus;
 import io.riata.core.selection.ChainSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +28,7 @@ public final class ChainRuntime {
   private final ChainConfig config;
   private final LocalBreakerView breakers;
   private final LatencyTracker latency = new LatencyTracker();
+  private final RollupRecorder rollup;
   private final Map<String, ProviderCounters> counters;
   private final List<ProviderCounters> counterList;
   private volatile ChainSnapshot snapshot;
@@ -29,7 +36,13 @@ public final class ChainRuntime {
   private volatile long receivedAtNanos;
 
   public ChainRuntime(ChainConfig config, int localTripThreshold, Duration localTripDuration, LongSupplier nanoClock) {
+    this(config, localTripThreshold, localTripDuration, nanoClock, new RollupRecorder(64, 20));
+  }
+
+  public ChainRuntime(ChainConfig config, int localTripThreshold, Duration localTripDuration, LongSupplier nanoClock,
+                      RollupRecorder rollup) {
     this.config = config;
+    this.rollup = rollup;
     List<String> ids = config.providers().stream().map(ProviderConfig::id).toList();
     this.breakers = new LocalBreakerView(ids, localTripThreshold, localTripDuration, nanoClock);
     Map<String, ProviderCounters> map = new HashMap<>();
@@ -86,6 +99,35 @@ public final class ChainRuntime {
     if (kind.settles()) {
       latency.record(providerId, method, nanos);
     }
+    rollup.attempt(providerId, method, kind, nanos);
+  }
+
+  /** The dashboard's counters of this chain on this node; the request path records answers here. */
+  public RollupRecorder rollup() {
+    return rollup;
+  }
+
+  /**
+   * This node's traffic since the last call, with the provider states of the current snapshot.
+   * Called by one actor every rollup interval.
+   */
+  public ChainRollup drainRollup() {
+    RollupRecorder.Drained drained = rollup.drain();
+    ChainSnapshot s = snapshot;
+    long now = System.currentTimeMillis();
+    List<ProviderRollup> providers = new ArrayList<>(counterList.size() + 1);
+    for (ProviderCounters c : counterList) {
+      String id = c.providerId();
+      ProviderStatus status = s.provider(id);
+      providers.add(new ProviderRollup(id, status.head(), status.lag(), status.breaker(), status.drained(),
+          status.rateLimitedAt(now), breakers.trippedLocally(id) ? 1 : 0,
+          drained.providers().getOrDefault(id, List.of())));
+    }
+    List<MethodStats> own = drained.providers().get(RollupRecorder.RIATA);
+    if (own != null) {
+      providers.add(new ProviderRollup(RollupRecorder.RIATA, -1, -1, BreakerPhase.CLOSED, false, false, 0, own));
+    }
+    return new ChainRollup(config.name(), s.chainHead(), s.version(), providers, drained.decisions());
   }
 
   public List<ProviderCounters.Sample> samples() {

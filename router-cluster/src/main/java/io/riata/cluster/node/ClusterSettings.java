@@ -16,7 +16,18 @@ public record ClusterSettings(
     int mailboxCapacity,
     int localTripThreshold,
     Duration localTripDuration,
-    BreakerSettings breaker) {
+    BreakerSettings breaker,
+    Dashboard dashboard) {
+
+  /**
+   * {@code riata.cluster.dashboard}.
+   *
+   * @param interval   how often nodes send rollups and the aggregator publishes one
+   * @param samples    routing decisions kept per chain per interval (per node, and after merging)
+   * @param maxMethods distinct methods counted apart per provider; the rest share "other"
+   * @param mailboxCapacity bound of the aggregator's mailbox
+   */
+  public record Dashboard(Duration interval, int samples, int maxMethods, int mailboxCapacity) {}
 
   public static ClusterSettings from(Config root) {
     Config c = root.getConfig("riata.cluster");
@@ -42,6 +53,11 @@ public record ClusterSettings(
             b.getDuration("open-duration"),
             b.getDuration("max-open-duration"),
             b.getDouble("backoff-multiplier"),
-            b.getInt("half-open-permits")));
+            b.getInt("half-open-permits")),
+        new Dashboard(
+            c.getDuration("dashboard.interval"),
+            c.getInt("dashboard.samples"),
+            c.getInt("dashboard.max-methods"),
+            c.getInt("dashboard.mailbox-capacity")));
   }
 }

@@ -20,7 +20,8 @@ public final class NodeRuntime {
     Map<String, ChainRuntime> map = new LinkedHashMap<>();
     for (ChainConfig chain : config.allChains()) {
       map.put(chain.name(),
-          new ChainRuntime(chain, settings.localTripThreshold(), settings.localTripDuration(), System::nanoTime));
+          new ChainRuntime(chain, settings.localTripThreshold(), settings.localTripDuration(), System::nanoTime,
+              new io.riata.core.rollup.RollupRecorder(settings.dashboard().maxMethods(), settings.dashboard().samples())));
     }
     this.byName = java.util.Collections.unmodifiableMap(map);
   }

@@ -5,6 +5,7 @@ import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.selection.ProviderStatus;
+import io.riata.http.dashboard.DashboardFeed;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,12 +25,15 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class MetricsExporter extends AllDirectives {
 
   private final NodeRuntime node;
+  private final DashboardFeed dashboard;
   private final Map<String, long[]> lastCounts = new HashMap<>();
   private long lastDeadLetters;
   private long lastDropped;
+  private long lastConflated;
 
-  public MetricsExporter(NodeRuntime node) {
+  public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
+    this.dashboard = dashboard;
   }
 
   public Route route() {
@@ -52,6 +56,12 @@ public final class MetricsExporter extends AllDirectives {
     long dropped = node.droppedMessages();
     Kamon.counter("riata.dropped.messages", "messages dropped on purpose").withoutTags().increment(dropped - lastDropped);
     lastDropped = dropped;
+    Kamon.gauge("riata.dashboard.subscribers", "WebSocket connections on /ws/dashboard on this node")
+        .withoutTags().update(dashboard.subscriberCount());
+    long conflated = dashboard.conflatedTotal();
+    Kamon.counter("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them")
+        .withoutTags().increment(conflated - lastConflated);
+    lastConflated = conflated;
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();
       Kamon.gauge("riata.chain.head", "the chain head as the pool sees it")

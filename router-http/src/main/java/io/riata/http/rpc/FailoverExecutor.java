@@ -13,6 +13,8 @@ import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.core.jsonrpc.JsonRpcRequest;
 import io.riata.core.jsonrpc.UpstreamReply;
 import io.riata.core.jsonrpc.ReplyInspector;
+import io.riata.core.rollup.Decision;
+import io.riata.core.rollup.RollupRecorder;
 import io.riata.core.selection.Selection;
 import io.riata.core.selection.Selector;
 import io.riata.core.selection.Strategy;
@@ -58,8 +60,10 @@ public final class FailoverExecutor {
   public CompletableFuture<Outcome> execute(
       ChainRuntime chain, Strategy strategy, Predicate<ProviderConfig> allowed, JsonRpcRequest request) {
     ChainConfig config = chain.config();
+    long startedNanos = System.nanoTime();
     if ("eth_chainId".equals(request.method())) {
       byte[] body = JsonRpcCodec.resultResponse(request.idJson(), JsonRpcCodec.quote(config.chainIdHex()));
+      answeredByRiata(chain, request, startedNanos, "LOCAL", "answered from configuration");
       return CompletableFuture.completedFuture(new Outcome(body, null, List.of()));
     }
     long requestedBlock = BlockParam.requestedBlock(request.method(), request.params());
@@ -72,18 +76,35 @@ public final class FailoverExecutor {
           JsonRpcErrors.NO_PROVIDER_AVAILABLE,
           "no provider available for " + request.method() + " on " + config.name(),
           "{\"excluded\":" + JsonRpcCodec.quote(selection.describeExclusions()) + "}");
+      answeredByRiata(chain, request, startedNanos, "NO_PROVIDER", null);
       return CompletableFuture.completedFuture(new Outcome(body, null, List.of()));
     }
-    Run run = new Run(chain, request, selection, System.nanoTime() + deadlines.deadline(request.method()).toNanos());
+    Run run = new Run(chain, strategy, request, selection, startedNanos,
+        startedNanos + deadlines.deadline(request.method()).toNanos());
     run.next();
     return run.result;
+  }
+
+  /** Counts a request Riata answered without a provider, for the dashboard. */
+  private static void answeredByRiata(ChainRuntime chain, JsonRpcRequest request, long startedNanos,
+                                      String outcome, String why) {
+    RollupRecorder rollup = chain.rollup();
+    boolean unanswered = !"LOCAL".equals(outcome);
+    rollup.request(RollupRecorder.RIATA, request.method(), 0, unanswered);
+    if (rollup.wantsSample()) {
+      rollup.sample(new Decision(System.currentTimeMillis(), chain.config().name(), RollupRecorder.RIATA,
+          request.method(), outcome, (System.nanoTime() - startedNanos) / 1000, 0,
+          why != null ? why : "no provider eligible"));
+    }
   }
 
   /** The state of one request's failover; advanced from the completion of each attempt. */
   private final class Run {
     final ChainRuntime chain;
+    final Strategy strategy;
     final JsonRpcRequest request;
     final Selection candidates;
+    final long startedNanos;
     final long deadlineNanos;
     final List<Attempt> attempts = new ArrayList<>(2);
     final CompletableFuture<Outcome> result = new CompletableFuture<>();
@@ -95,20 +116,48 @@ public final class FailoverExecutor {
     byte[] lastErrorReply;
     String lastErrorBy;
 
-    Run(ChainRuntime chain, JsonRpcRequest request, Selection candidates, long deadlineNanos) {
+    Run(ChainRuntime chain, Strategy strategy, JsonRpcRequest request, Selection candidates, long startedNanos,
+        long deadlineNanos) {
       this.chain = chain;
+      this.strategy = strategy;
       this.request = request;
       this.candidates = candidates;
+      this.startedNanos = startedNanos;
       this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Answers the caller and counts the request in the dashboard rollup (never a message). */
+    void finish(Outcome outcome, String lastOutcome) {
+      RollupRecorder rollup = chain.rollup();
+      String provider = outcome.providerId() != null ? outcome.providerId() : RollupRecorder.RIATA;
+      rollup.request(provider, request.method(), attempts.size(), outcome.providerId() == null);
+      if (rollup.wantsSample()) {
+        rollup.sample(new Decision(System.currentTimeMillis(), chain.config().name(), provider, request.method(),
+            outcome.providerId() == null ? "NO_PROVIDER" : lastOutcome,
+            (System.nanoTime() - startedNanos) / 1000, attempts.size(), reason()));
+      }
+      result.complete(outcome);
+    }
+
+    private String reason() {
+      if (attempts.size() <= 1) {
+        return "first choice (" + strategy.name().id() + ")";
+      }
+      StringBuilder why = new StringBuilder("failover:");
+      for (int i = 0; i < attempts.size() - 1; i++) {
+        Attempt a = attempts.get(i);
+        why.append(i == 0 ? " " : "; ").append(a.providerId()).append(' ').append(a.reason());
+      }
+      return why.toString();
     }
 
     void next() {
       long remaining = deadlineNanos - System.nanoTime();
       if (index >= candidates.size() || attempts.size() >= maxAttempts || remaining <= 0) {
         if (lastErrorReply != null) {
-          result.complete(new Outcome(lastErrorReply, lastErrorBy, List.copyOf(attempts)));
+          finish(new Outcome(lastErrorReply, lastErrorBy, List.copyOf(attempts)), "ERROR_REPLY");
         } else {
-          result.complete(new Outcome(allFailed(remaining <= 0), null, List.copyOf(attempts)));
+          finish(new Outcome(allFailed(remaining <= 0), null, List.copyOf(attempts)), "NO_PROVIDER");
         }
         return;
       }
@@ -158,15 +207,15 @@ public final class FailoverExecutor {
       chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos, coolDownUntil);
       attempts.add(new Attempt(provider.id(), verdict.reason(), nanos));
       if (verdict.kind().settles()) {
-        result.complete(new Outcome(response.body(), provider.id(), List.copyOf(attempts)));
+        finish(new Outcome(response.body(), provider.id(), List.copyOf(attempts)), verdict.kind().name());
       } else if (ErrorClassifier.mayRetry(request.method(), verdict)) {
         next();
       } else if (response != null) {
         // Not safe to try elsewhere (a write that may have landed): the provider's answer stands.
-        result.complete(new Outcome(response.body(), provider.id(), List.copyOf(attempts)));
+        finish(new Outcome(response.body(), provider.id(), List.copyOf(attempts)), verdict.kind().name());
       } else {
         // A write whose fate is unknown: say so, never an earlier provider's unrelated error.
-        result.complete(new Outcome(allFailed(false), null, List.copyOf(attempts)));
+        finish(new Outcome(allFailed(false), null, List.copyOf(attempts)), "NO_PROVIDER");
       }
     }
 
