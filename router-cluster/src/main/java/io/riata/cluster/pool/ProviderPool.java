@@ -31,6 +31,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.ORSet;
+import org.apache.pekko.cluster.ddata.ORSetKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -38,12 +45,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The authority for one chain: provider heads (it runs the only head probes in the cluster),
- * rate-limit cool-downs and the breaker phases its breakers report. It merges the nodes' batched
+ * rate-limit cool-downs, operators' drain flags and the breaker phases its breakers report. It merges the nodes' batched
  * counters, forwards outcome deltas to the breakers, and publishes a {@link ChainSnapshot} on the
  * chain's topic whenever something changed (coalesced) and at a steady interval.
  *
  * <p>State is lost when the entity moves; on start it asks its breakers for their phase and
  * probes every provider at once, so a new incarnation is accurate within one probe interval.
+ * Drain flags are the exception: an operator set them, nothing would rebuild them, so they are
+ * also kept in Distributed Data (an ORSet per chain, written to a majority) and read back on start.
  */
 public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
 
@@ -68,6 +77,17 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   public record Totals(String chain, int nodes, Map<String, ProviderCounters.Sample> providers)
       implements CborSerializable {}
 
+  /**
+   * Takes a provider out of rotation ({@code drained}) or puts it back, on every node: the flag
+   * goes out in the next snapshot, and nodes skip drained providers for new requests. Requests
+   * already sent finish normally.
+   */
+  public record Drain(String providerId, boolean drained, ActorRef<DrainUpdated> replyTo) implements Command {}
+
+  /** Reply to {@link Drain}; {@code known} is false when the chain has no such provider. */
+  public record DrainUpdated(String chain, String providerId, boolean drained, boolean known)
+      implements CborSerializable {}
+
   /** A breaker of this chain changed phase (or answered {@link CircuitBreaker.GetState}). */
   public record BreakerChanged(BreakerTransitioned event) implements Command {}
 
@@ -82,12 +102,23 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private record ProbeDone(String providerId, long head, String failure, boolean timedOut)
       implements Command {}
 
+  private record DrainsLoaded(Replicator.GetResponse<ORSet<String>> response) implements Command {}
+
+  private record DrainsStored(Replicator.UpdateResponse<ORSet<String>> response) implements Command {}
+
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
       EntityTypeKey.create(Command.class, "ProviderPool");
 
   public static String snapshotTopic(String chain) {
     return "riata-snapshots-" + chain;
   }
+
+  /** Distributed Data key of the chain's drained provider ids: drains outlive a pool that moves. */
+  public static Key<ORSet<String>> drainedKey(String chain) {
+    return ORSetKey.create("riata-drained-" + chain);
+  }
+
+  private static final Duration DRAIN_CONSISTENCY_TIMEOUT = Duration.ofSeconds(3);
 
   public static void init(ActorSystem<?> system, PoolSettings settings) {
     ClusterSharding.get(system)
@@ -126,6 +157,10 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private final Map<String, Map<String, ProviderCounters.Sample>> lastSamples = new HashMap<>();
   private final Map<String, Long> lastSeqs = new HashMap<>();
   private final Set<String> probing = new HashSet<>();
+  private final Set<String> drained = new HashSet<>();
+  private final ReplicatorMessageAdapter<Command, ORSet<String>> replicator;
+  private final SelfUniqueAddress self;
+  private boolean drainsTouched;
   private long version;
   private boolean publishPending;
   private ChainSnapshot current;
@@ -144,6 +179,13 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     for (ProviderConfig p : chain.providers()) {
       breaker(p.id()).tell(new CircuitBreaker.GetState(breakerReplies));
     }
+    DistributedData ddata = DistributedData.get(ctx.getSystem());
+    this.self = ddata.selfUniqueAddress();
+    this.replicator = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), DRAIN_CONSISTENCY_TIMEOUT.plusSeconds(1));
+    // A pool that moved (rebalance, node loss) takes over the drains its predecessor stored.
+    replicator.askGet(
+        replyTo -> new Replicator.Get<>(drainedKey(chain.name()), new Replicator.ReadMajority(DRAIN_CONSISTENCY_TIMEOUT), replyTo),
+        DrainsLoaded::new);
     Duration probeEvery = HeadProbeSchedule.interval(chain.blockTime());
     timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
     timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
@@ -157,6 +199,9 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
         .onMessage(GetTotals.class, this::onGetTotals)
         .onMessage(BreakerChanged.class, this::onBreakerChanged)
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(DrainsLoaded.class, this::onDrainsLoaded)
+        .onMessage(DrainsStored.class, this::onDrainsStored)
         .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
@@ -248,6 +293,60 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     return this;
   }
 
+  private Behavior<Command> onDrain(Drain msg) {
+    if (chain.provider(msg.providerId()).isEmpty()) {
+      msg.replyTo().tell(new DrainUpdated(chain.name(), msg.providerId(), false, false));
+      return this;
+    }
+    drainsTouched = true;
+    boolean changed = msg.drained() ? drained.add(msg.providerId()) : drained.remove(msg.providerId());
+    if (changed) {
+      getContext().getLog().info("pool {}: provider {} {} by operator", chain.name(), msg.providerId(),
+          msg.drained() ? "drained" : "undrained");
+      publishPending = false;
+      timers.cancel(PublishTick.INSTANCE);
+      publish();
+      String id = msg.providerId();
+      replicator.askUpdate(
+          replyTo -> new Replicator.Update<>(drainedKey(chain.name()), ORSet.empty(),
+              new Replicator.WriteMajority(DRAIN_CONSISTENCY_TIMEOUT), replyTo,
+              set -> msg.drained() ? set.add(self, id) : set.remove(self, id)),
+          DrainsStored::new);
+    }
+    msg.replyTo().tell(new DrainUpdated(chain.name(), msg.providerId(), msg.drained(), true));
+    return this;
+  }
+
+  private Behavior<Command> onDrainsLoaded(DrainsLoaded msg) {
+    if (msg.response() instanceof Replicator.GetFailure<ORSet<String>>) {
+      // No majority answered in time: the local replica is the best there is.
+      replicator.askGet(
+          replyTo -> new Replicator.Get<>(drainedKey(chain.name()), Replicator.readLocal(), replyTo),
+          DrainsLoaded::new);
+      return this;
+    }
+    if (drainsTouched || !(msg.response() instanceof Replicator.GetSuccess<ORSet<String>> found)) {
+      return this; // an operator's newer decision wins, and "not found" means nothing is drained
+    }
+    Set<String> stored = new HashSet<>(found.get(drainedKey(chain.name())).getElements());
+    stored.removeIf(id -> chain.provider(id).isEmpty());
+    if (!stored.equals(drained)) {
+      drained.clear();
+      drained.addAll(stored);
+      getContext().getLog().info("pool {}: drained providers restored: {}", chain.name(), stored);
+      schedulePublish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDrainsStored(DrainsStored msg) {
+    if (!(msg.response() instanceof Replicator.UpdateSuccess<ORSet<String>>)) {
+      // Applied locally and gossiped later; only a pool moving before then would miss it.
+      getContext().getLog().warn("pool {}: drain flags not yet stored on a majority: {}", chain.name(), msg.response());
+    }
+    return this;
+  }
+
   private Behavior<Command> onProbeTick() {
     for (ProviderConfig p : chain.providers()) {
       if (!probing.add(p.id())) {
@@ -309,7 +408,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
               id,
               head,
               heads.lag(id),
-              false,
+              drained.contains(id),
               rateLimitedUntil.getOrDefault(id, 0L),
               breakerPhases.getOrDefault(id, BreakerPhase.CLOSED)));
     }
