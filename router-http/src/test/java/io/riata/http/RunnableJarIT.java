@@ -38,6 +38,7 @@ class RunnableJarIT {
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("RIATA_PORT", Integer.toString(port));
+    builder.environment().put("RIATA_ADMIN_PORT", "0");
     builder.environment().put("RIATA_CLUSTER_PORT", "0");
     return builder.start();
   }
