@@ -85,6 +85,7 @@ public final class AdminRoutes extends AllDirectives {
       ContentTypes.create(MediaTypes.applicationWithFixedCharset("problem+json",
           org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
   private static final String PROBLEM_BASE = "https://riata.io/problems/";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdminRoutes.class);
 
   private final ActorSystem<?> system;
   private final NodeRuntime node;
@@ -399,6 +400,7 @@ public final class AdminRoutes extends AllDirectives {
     }
     if (!changes.none()) {
       node.apply(next);
+      LOG.info("chains.yml reloaded through the admin API: {}", changes.live());
     }
     // Published even when nothing changed here: another node may have missed the previous one.
     configTopic.tell(Topic.publish(new ConfigFollower.ChainsReloaded(chainsFile.toString(), text,
