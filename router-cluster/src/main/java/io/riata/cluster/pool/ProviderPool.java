@@ -99,6 +99,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     INSTANCE
   }
 
+  /** Distributed Data did not answer at all: publish without the stored drains rather than never. */
+  private enum DrainsWaitOver implements Command {
+    INSTANCE
+  }
+
   private record ProbeDone(String providerId, long head, String failure, boolean timedOut)
       implements Command {}
 
@@ -161,6 +166,12 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private final ReplicatorMessageAdapter<Command, ORSet<String>> replicator;
   private final SelfUniqueAddress self;
   private boolean drainsTouched;
+  /**
+   * False until the stored drains are read back. Until then nothing is published: the nodes keep
+   * routing from their last snapshot (drains included) instead of seeing every drain lifted.
+   */
+  private boolean drainsKnown;
+  private final List<ActorRef<ChainSnapshot>> waitingForSnapshot = new java.util.ArrayList<>();
   private long version;
   private boolean publishPending;
   private ChainSnapshot current;
@@ -186,6 +197,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     replicator.askGet(
         replyTo -> new Replicator.Get<>(drainedKey(chain.name()), new Replicator.ReadMajority(DRAIN_CONSISTENCY_TIMEOUT), replyTo),
         DrainsLoaded::new);
+    timers.startSingleTimer(DrainsWaitOver.INSTANCE, DRAIN_CONSISTENCY_TIMEOUT.multipliedBy(3));
     Duration probeEvery = HeadProbeSchedule.interval(chain.blockTime());
     timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
     timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
@@ -202,6 +214,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
         .onMessage(Drain.class, this::onDrain)
         .onMessage(DrainsLoaded.class, this::onDrainsLoaded)
         .onMessage(DrainsStored.class, this::onDrainsStored)
+        .onMessageEquals(DrainsWaitOver.INSTANCE, this::onDrainsWaitOver)
         .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
@@ -254,7 +267,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private Behavior<Command> onGetSnapshot(GetSnapshot msg) {
-    msg.replyTo().tell(current);
+    if (!drainsKnown) {
+      waitingForSnapshot.add(msg.replyTo()); // answered by the first publication
+    } else {
+      msg.replyTo().tell(current);
+    }
     return this;
   }
 
@@ -299,6 +316,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
       return this;
     }
     drainsTouched = true;
+    drainsKnown = true;
     boolean changed = msg.drained() ? drained.add(msg.providerId()) : drained.remove(msg.providerId());
     if (changed) {
       getContext().getLog().info("pool {}: provider {} {} by operator", chain.name(), msg.providerId(),
@@ -325,18 +343,34 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
           DrainsLoaded::new);
       return this;
     }
-    if (drainsTouched || !(msg.response() instanceof Replicator.GetSuccess<ORSet<String>> found)) {
-      return this; // an operator's newer decision wins, and "not found" means nothing is drained
+    if (!drainsTouched && msg.response() instanceof Replicator.GetSuccess<ORSet<String>> found) {
+      // (an operator's newer decision wins, and "not found" means nothing is drained)
+      Set<String> stored = new HashSet<>(found.get(drainedKey(chain.name())).getElements());
+      stored.removeIf(id -> chain.provider(id).isEmpty());
+      if (!stored.equals(drained)) {
+        drained.clear();
+        drained.addAll(stored);
+        getContext().getLog().info("pool {}: drained providers restored: {}", chain.name(), stored);
+      }
     }
-    Set<String> stored = new HashSet<>(found.get(drainedKey(chain.name())).getElements());
-    stored.removeIf(id -> chain.provider(id).isEmpty());
-    if (!stored.equals(drained)) {
-      drained.clear();
-      drained.addAll(stored);
-      getContext().getLog().info("pool {}: drained providers restored: {}", chain.name(), stored);
-      schedulePublish();
+    onDrainsKnown();
+    return this;
+  }
+
+  private Behavior<Command> onDrainsWaitOver() {
+    if (!drainsKnown) {
+      getContext().getLog().warn("pool {}: stored drain flags could not be read; publishing without them", chain.name());
+      onDrainsKnown();
     }
     return this;
+  }
+
+  private void onDrainsKnown() {
+    timers.cancel(DrainsWaitOver.INSTANCE);
+    if (!drainsKnown) {
+      drainsKnown = true;
+      schedulePublish();
+    }
   }
 
   private Behavior<Command> onDrainsStored(DrainsStored msg) {
@@ -398,6 +432,9 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private void publish() {
+    if (!drainsKnown) {
+      return; // published once the drains are known
+    }
     Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
     for (ProviderConfig p : chain.providers()) {
       String id = p.id();
@@ -414,6 +451,8 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     }
     current = new ChainSnapshot(chain.name(), ++version, heads.chainHead(), statuses);
     topic.tell(Topic.publish(current));
+    waitingForSnapshot.forEach(r -> r.tell(current));
+    waitingForSnapshot.clear();
   }
 
   private EntityRef<CircuitBreaker.Command> breaker(String providerId) {

@@ -216,7 +216,12 @@ class ProviderPoolTest {
     TestProbe<ProviderPool.DrainUpdated> drains = testKit.createTestProbe();
     kit.verifySerialization(new ProviderPool.Drain("a", true, drains.getRef()), true);
     kit.verifySerialization(new ProviderPool.DrainUpdated("c", "a", true, true), true);
-    kit.verifySerialization(new io.riata.cluster.node.ConfigFollower.ChainsReloaded("chains.yml", "chains: {}", "n#1"), true);
+    var reloaded = new io.riata.cluster.node.ConfigFollower.ChainsReloaded("chains.yml", "chains: {}", "n#1", 5L);
+    kit.verifySerialization(reloaded, true);
+    var register = (org.apache.pekko.cluster.ddata.LWWRegister<?>) kit.verifySerialization(
+        org.apache.pekko.cluster.ddata.LWWRegister.create(DistributedData.get(testKit.system()).selfUniqueAddress(), reloaded),
+        false);
+    assertEquals(reloaded, register.getValue());
     kit.verifySerialization(new ProviderPool.Totals("c", 2, Map.of("a", sample("a", 4, 0))), true);
     TestProbe<ProviderPool.Totals> totals = testKit.createTestProbe();
     kit.verifySerialization(new ProviderPool.GetTotals(totals.getRef()), true);

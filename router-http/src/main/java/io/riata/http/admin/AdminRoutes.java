@@ -41,11 +41,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
@@ -72,8 +73,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * <p>Overrides go to the cluster-wide authority, never to this node alone: a breaker override to
  * the provider's {@code CircuitBreaker} entity, a drain to the chain's {@code ProviderPool} entity,
  * wherever Cluster Sharding placed them; every node follows from the next snapshot. A reload is
- * validated and applied here, then its text is published to every node on the
- * {@link ConfigFollower#TOPIC} topic.
+ * validated and applied here, then its text is written to Distributed Data, from where every
+ * node's {@link ConfigFollower} applies it.
  *
  * <p>Every request needs {@code Authorization: Bearer <token>} when a token is configured. The
  * token is compared through SHA-256 digests with {@link MessageDigest#isEqual}, so neither its
@@ -93,7 +94,6 @@ public final class AdminRoutes extends AllDirectives {
   private final Path chainsFile;
   private final Supplier<Map<String, String>> env;
   private final byte[] tokenDigest;
-  private final ActorRef<Topic.Command<ConfigFollower.ChainsReloaded>> configTopic;
 
   /**
    * @param chainsFile the file this node started from, read again on reload; {@code null} when
@@ -107,8 +107,6 @@ public final class AdminRoutes extends AllDirectives {
     this.chainsFile = chainsFile;
     this.env = env;
     this.tokenDigest = settings.hasToken() ? sha256(settings.tokenBytes()) : null;
-    this.configTopic = system.systemActorOf(
-        Topic.create(ConfigFollower.ChainsReloaded.class, ConfigFollower.TOPIC), "riata-admin-config", Props.empty());
   }
 
   public Route route() {
@@ -133,7 +131,7 @@ public final class AdminRoutes extends AllDirectives {
                   id -> completeWithFuture(drain(id, true))),
               path(PathMatchers.segment("providers").slash(PathMatchers.segment()).slash("undrain"),
                   id -> completeWithFuture(drain(id, false))),
-              path("reload", () -> complete(reload())))),
+              path("reload", () -> completeWithFuture(reload())))),
           extractMethod(m -> extractUnmatchedPath(p -> complete(problem(404, "not-found", "No such admin endpoint",
               m.value() + " /admin" + p + " is not an admin endpoint; see docs/admin-api.md")))))),
           complete(problem(404, "not-found", "No such admin endpoint",
@@ -361,7 +359,37 @@ public final class AdminRoutes extends AllDirectives {
 
   // ---- reload ------------------------------------------------------------------------------
 
-  private HttpResponse reload() {
+  /** A validated file that applies live: its text and what it changes. */
+  private record Reloaded(String text, ConfigChanges changes) {}
+
+  private CompletionStage<HttpResponse> reload() {
+    Object checked = readAndApply();
+    if (checked instanceof HttpResponse rejected) {
+      return CompletableFuture.completedFuture(rejected);
+    }
+    Reloaded reloaded = (Reloaded) checked;
+    ConfigFollower.ChainsReloaded message = new ConfigFollower.ChainsReloaded(
+        chainsFile.toString(), reloaded.text(), RiataCluster.nodeId(system), System.currentTimeMillis());
+    // Stored even when nothing changed here: it is what nodes joining later compare with too.
+    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+    CompletionStage<Replicator.UpdateResponse<LWWRegister<ConfigFollower.ChainsReloaded>>> stored = AskPattern.ask(
+        DistributedData.get(system).replicator(),
+        r -> ConfigFollower.store(message, self, r),
+        ConfigFollower.WRITE_TIMEOUT.plusSeconds(1),
+        system.scheduler());
+    return stored.handle((response, failure) -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      out.put("file", chainsFile.toString());
+      out.set("applied", Json.MAPPER.valueToTree(reloaded.changes().live()));
+      out.put("members", Cluster.get(system).state().members().size());
+      // Not on a majority yet: gossip still carries it to every node, only later.
+      out.put("storedOnMajority", failure == null && response instanceof Replicator.UpdateSuccess);
+      return json(200, out);
+    });
+  }
+
+  /** Validates the file and applies it on this node; a {@link Reloaded} or the rejection to answer. */
+  private Object readAndApply() {
     if (chainsFile == null) {
       return problem(409, "no-file", "Nothing to reload",
           "this node was not started from a chains.yml file (demo or embedded configuration)");
@@ -402,14 +430,7 @@ public final class AdminRoutes extends AllDirectives {
       node.apply(next);
       LOG.info("chains.yml reloaded through the admin API: {}", changes.live());
     }
-    // Published even when nothing changed here: another node may have missed the previous one.
-    configTopic.tell(Topic.publish(new ConfigFollower.ChainsReloaded(chainsFile.toString(), text,
-        RiataCluster.nodeId(system))));
-    ObjectNode out = Json.MAPPER.createObjectNode();
-    out.put("file", chainsFile.toString());
-    out.set("applied", Json.MAPPER.valueToTree(changes.live()));
-    out.put("publishedToMembers", Cluster.get(system).state().members().size());
-    return json(200, out);
+    return new Reloaded(text, changes);
   }
 
   // ---- cluster -----------------------------------------------------------------------------
@@ -428,7 +449,7 @@ public final class AdminRoutes extends AllDirectives {
       ObjectNode item = list.addObject();
       item.put("address", m.address().toString());
       item.put("status", m.status().toString());
-      item.set("roles", Json.MAPPER.valueToTree(new java.util.TreeSet<>(m.getRoles())));
+      item.set("roles", Json.MAPPER.valueToTree(new TreeSet<>(m.getRoles())));
       item.put("self", m.address().equals(self));
       item.put("leader", m.address().equals(leader));
       item.put("oldest", oldest != null && m.equals(oldest));

@@ -82,12 +82,17 @@ class AdminClusterIT {
   void everyNodeSeesThreeMembersAndWhereEachEntityRuns() {
     Set<String> addresses = new HashSet<>();
     for (RiataProcess node : NODES) {
-      JsonNode members = json(admin(node, "GET", "/admin/cluster/members").body()).get("members");
-      assertEquals(3, members.size(), members.toString());
-      members.forEach(m -> addresses.add(m.get("address").asText()));
-      for (JsonNode m : members) {
-        assertEquals("Up", m.get("status").asText());
-      }
+      // Ready (every chain has a snapshot) can come before every node sees every other one Up.
+      await(() -> {
+        JsonNode members = json(admin(node, "GET", "/admin/cluster/members").body()).get("members");
+        int up = 0;
+        for (JsonNode m : members) {
+          up += m.get("status").asText().equals("Up") ? 1 : 0;
+        }
+        return members.size() == 3 && up == 3;
+      }, node.name + " does not see three members Up");
+      json(admin(node, "GET", "/admin/cluster/members").body()).get("members")
+          .forEach(m -> addresses.add(m.get("address").asText()));
     }
     assertEquals(3, addresses.size());
     // The pool's shard is allocated on first use, which readiness already required.
@@ -167,7 +172,59 @@ class AdminClusterIT {
     }
   }
 
+  @Test
+  @Order(5)
+  void aDrainOutlivesThePoolMovingToAnotherNode() throws Exception {
+    assertEquals(200, admin(NODES.get(0), "POST", "/admin/providers/p3/drain").statusCode());
+    for (RiataProcess node : NODES) {
+      await(() -> noneRoutedTo(node, "p3", 9), node.name + " still routes to p3");
+    }
+    String host = poolHost(NODES.get(0));
+    RiataProcess leaving = NODES.stream().filter(n -> host.equals(RiataProcess.address(n.clusterPort)))
+        .findFirst().orElseThrow(() -> new AssertionError("pool host " + host + " is none of the nodes"));
+    List<RiataProcess> survivors = NODES.stream().filter(n -> n != leaving).toList();
+    long versionBefore = json(admin(survivors.get(0), "GET", "/admin/chains/c").body())
+        .get("snapshot").get("version").asLong();
+    assertTrue(leaving.stop(Duration.ofSeconds(30)), leaving.name + " did not stop");
+    await(() -> {
+      String now = poolHost(survivors.get(0));
+      return now != null && !now.equals(host);
+    }, "the pool did not start again on a survivor");
+    String newHost = poolHost(survivors.get(0));
+    // The new incarnation publishes only once it has read the stored drains back.
+    await(() -> {
+      for (RiataProcess node : survivors) {
+        JsonNode snapshot = json(admin(node, "GET", "/admin/chains/c").body()).get("snapshot");
+        if (snapshot.get("version").asLong() >= versionBefore || snapshot.get("ageMs").asLong() > 1500) {
+          return false; // still the old incarnation's snapshot
+        }
+      }
+      return true;
+    }, "the survivors get no fresh snapshot");
+    SimulatedProvider p3 = SIMS.get(2);
+    p3.resetCounts();
+    for (int round = 0; round < 20; round++) {
+      for (RiataProcess node : survivors) {
+        assertEquals(200, rpc(node).statusCode());
+      }
+    }
+    System.out.printf("pool moved from %s to %s; p3 got %d of 40 requests%n", host, newHost, p3.requests(METHOD));
+    assertEquals(0, p3.requests(METHOD), "the drain was lost when the pool moved");
+    for (RiataProcess node : survivors) {
+      assertTrue(json(admin(node, "GET", "/admin/providers/p3").body()).get("cluster").get("drained").asBoolean());
+    }
+  }
+
   // ---- helpers -----------------------------------------------------------------------------
+
+  private static String poolHost(RiataProcess node) {
+    HttpResponse<String> r = admin(node, "GET", "/admin/cluster/shards");
+    if (r.statusCode() != 200) {
+      return null; // statistics time out while a node is leaving
+    }
+    JsonNode entity = json(r.body()).get("entityTypes").get("ProviderPool").get("entities").get(0);
+    return entity.get("node").isNull() ? null : entity.get("node").asText();
+  }
 
   private static boolean noneRoutedTo(RiataProcess node, String provider, int requests) {
     for (int i = 0; i < requests; i++) {
@@ -207,7 +264,7 @@ class AdminClusterIT {
   }
 
   private static void await(BooleanSupplier condition, String failure) {
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < until) {
       if (condition.getAsBoolean()) {
         return;
