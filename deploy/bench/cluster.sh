@@ -43,7 +43,7 @@ wrk_row() { # label, then "port connections" pairs
 }
 
 rows="| setup (64 connections in all) | requests/s | p50 (worst node) | p99 (worst node) |"$'\n'"|---|---|---|---|"
-RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 java -Xmx512m -jar "$jar" "$here/chains.yml" >"$work/single.log" 2>&1 &
+RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 RIATA_ADMIN_PORT=0 java -Xmx512m -jar "$jar" "$here/chains.yml" >"$work/single.log" 2>&1 &
 single=$!
 for _ in $(seq 1 150); do curl -fs http://127.0.0.1:18603/ready >/dev/null 2>&1 && break; sleep 0.2; done
 wrk -t2 -c64 -d"${duration}s" -s "$here/post.lua" http://127.0.0.1:18603/rpc/bench >/dev/null # JIT warm-up

@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 jar="$root/router-http/target/riata.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 java -Xms512m -Xmx512m \
+RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 RIATA_ADMIN_PORT=0 java -Xms512m -Xmx512m \
   -jar "$jar" "$here/chains.yml" >"$work/riata.log" 2>&1 &
 riata_pid=$!
 for _ in $(seq 1 150); do

@@ -8,6 +8,7 @@ import io.riata.core.rollup.ClusterRollup;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import io.riata.cluster.node.ClusterSettings;
+import io.riata.cluster.node.ConfigFollower;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.cluster.node.ReportBatcher;
 import io.riata.cluster.node.SnapshotSubscriber;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.typed.Join;
@@ -39,6 +41,13 @@ public final class RiataCluster {
    * with neither the node joins itself: the single-node cluster is the default deployment, not a
    * special case.
    */
+  /** This node's id in reports and reload messages: its address and the incarnation's uid. */
+  public static String nodeId(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    return cluster.selfMember().uniqueAddress().address().toString()
+        + "#" + cluster.selfMember().uniqueAddress().longUid();
+  }
+
   public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe) {
     return start(system, chains, probe, rollup -> {});
   }
@@ -70,15 +79,17 @@ public final class RiataCluster {
     ProviderPool.init(
         system,
         new PoolSettings(
-            () -> chains,
+            node::config,
             probe,
             settings.publishCoalesce(),
             settings.republishInterval(),
             settings.mailboxCapacity(),
             System::nanoTime));
-    String nodeId = cluster.selfMember().uniqueAddress().address().toString()
-        + "#" + cluster.selfMember().uniqueAddress().longUid();
+    String nodeId = nodeId(system);
+    // The replicator starts lazily; pools read and write drain flags through it from their start.
+    DistributedData.get(system);
     system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500)), "riata-snapshots", Props.empty());
+    system.systemActorOf(ConfigFollower.create(node, nodeId, System.getenv()), "riata-config", Props.empty());
     system.systemActorOf(node.deadLetterCounter(), "riata-dead-letters", Props.empty());
     system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());
     ActorRef<EventAggregator.Command> aggregator = EventAggregator.init(system, settings.dashboard());

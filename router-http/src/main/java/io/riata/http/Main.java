@@ -30,6 +30,7 @@ public final class Main {
     Config config = RiataConfig.load();
     DemoProviders demo = null;
     ChainsConfig chains;
+    Path chainsFile = null;
     try {
       if (args[0].equals("--demo")) {
         demo = DemoProviders.start();
@@ -42,6 +43,7 @@ public final class Main {
           return;
         }
         chains = ChainsConfigLoader.load(file, System.getenv());
+        chainsFile = file;
       }
     } catch (ConfigException e) {
       System.err.println("riata: the configuration has " + e.errors().size() + " mistake(s):");
@@ -55,7 +57,7 @@ public final class Main {
       System.exit(2);
       return;
     }
-    RiataServer server = RiataServer.start(chains, config);
+    RiataServer server = RiataServer.start(chains, chainsFile, config);
     DemoProviders started = demo;
     if (started != null) {
       server.system().getWhenTerminated().thenRun(started::close);
@@ -67,6 +69,9 @@ public final class Main {
           + chain.name() + "  providers: " + chain.providers().stream().map(p -> p.id()).toList());
     }
     System.out.println("  health: " + base + "/health   ready: " + base + "/ready");
+    if (server.adminPort() > 0) {
+      System.out.println("  admin API: port " + server.adminPort() + " (/admin/chains, see docs/admin-api.md)");
+    }
     String first = chains.allChains().iterator().next().name();
     System.out.println("Try:");
     System.out.println("  curl -si -H 'Content-Type: application/json' "

@@ -7,6 +7,8 @@ import io.riata.core.config.ChainsConfig;
 import io.riata.core.failover.MethodDeadlines;
 import io.riata.http.dashboard.DashboardFeed;
 import io.riata.http.dashboard.DashboardRoutes;
+import io.riata.http.admin.AdminRoutes;
+import io.riata.http.admin.AdminSettings;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
@@ -19,6 +21,7 @@ import io.riata.http.ws.WsRoutes;
 import io.riata.http.ws.WsSettings;
 import io.riata.http.upstream.HttpHeadProbe;
 import io.riata.http.upstream.UpstreamClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -29,20 +32,27 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One Riata node: the actor system (a cluster member), the node runtime and the HTTP endpoint. */
 public final class RiataServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RiataServer.class);
 
   private final ActorSystem<Void> system;
   private final NodeRuntime node;
   private final ServerBinding binding;
   private final DashboardFeed dashboard;
+  private final ServerBinding adminBinding;
 
-  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding, DashboardFeed dashboard) {
+  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding, DashboardFeed dashboard,
+                      ServerBinding adminBinding) {
     this.system = system;
     this.node = node;
     this.binding = binding;
     this.dashboard = dashboard;
+    this.adminBinding = adminBinding;
   }
 
   /** This node's dashboard fan-out (its WebSocket subscribers). */
@@ -50,8 +60,18 @@ public final class RiataServer implements AutoCloseable {
     return dashboard;
   }
 
-  /** Starts a node and waits until its HTTP endpoint is bound. */
+  /** Starts a node from a configuration built in code: the admin API cannot reload it. */
   public static RiataServer start(ChainsConfig chains, Config config) {
+    return start(chains, null, config);
+  }
+
+  /**
+   * Starts a node and waits until its HTTP endpoints are bound.
+   *
+   * @param chainsFile the file {@code chains} was read from, read again by the admin API's reload;
+   *                   {@code null} when there is none
+   */
+  public static RiataServer start(ChainsConfig chains, Path chainsFile, Config config) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "riata", config);
     try {
       HttpSettings settings = HttpSettings.from(system.settings().config());
@@ -79,6 +99,7 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      ServerBinding adminBinding = bindAdmin(system, node, chainsFile);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).
       CoordinatedShutdown.get(system).addTask(
@@ -87,11 +108,43 @@ public final class RiataServer implements AutoCloseable {
             return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
                 system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
           });
-      return new RiataServer(system, node, binding, dashboard);
+      return new RiataServer(system, node, binding, dashboard, adminBinding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The admin API on its own port, unbound with the RPC endpoint in coordinated shutdown. Without
+   * a token it binds loopback only, whatever {@code riata.http.admin.host} says.
+   */
+  private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile)
+      throws Exception {
+    AdminSettings admin = AdminSettings.from(system.settings().config());
+    if (!admin.enabled()) {
+      return null;
+    }
+    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv);
+    ServerBinding binding = Http.get(system)
+        .newServerAt(admin.bindHost(), admin.port())
+        .bind(routes.route())
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)
+        .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+    if (!admin.hasToken()) {
+      LOG.warn("admin API has no token (riata.http.admin.token / RIATA_ADMIN_TOKEN): listening on {}:{} only{}",
+          AdminSettings.LOOPBACK, binding.localAddress().getPort(),
+          admin.host().equals(AdminSettings.LOOPBACK) ? "" : ", not on the configured host " + admin.host());
+    } else {
+      LOG.info("admin API on {}:{} (bearer token required)", admin.host(), binding.localAddress().getPort());
+    }
+    return binding;
+  }
+
+  /** Port of the admin API, or -1 when it is disabled. */
+  public int adminPort() {
+    return adminBinding == null ? -1 : adminBinding.localAddress().getPort();
   }
 
   public int port() {

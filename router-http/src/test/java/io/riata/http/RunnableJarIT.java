@@ -38,6 +38,9 @@ class RunnableJarIT {
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("RIATA_PORT", Integer.toString(port));
+    builder.environment().put("RIATA_ADMIN_PORT", "0");
+    builder.environment().put("RIATA_ADMIN_HOST", "0.0.0.0"); // ignored: no token is set
+    builder.environment().remove("RIATA_ADMIN_TOKEN");
     builder.environment().put("RIATA_CLUSTER_PORT", "0");
     return builder.start();
   }
@@ -66,6 +69,9 @@ class RunnableJarIT {
       }
       assertTrue(output.stream().anyMatch(l -> l.contains("Riata listening on http://127.0.0.1:" + port)), String.join("\n", output));
       assertTrue(output.stream().anyMatch(l -> l.contains("curl ")), "prints a curl line to try");
+      assertTrue(output.stream().anyMatch(l -> l.contains("WARN") && l.contains("admin API has no token")
+          && l.contains("listening on 127.0.0.1:") && l.contains("not on the configured host 0.0.0.0")),
+          "says at start that the admin API is on loopback only:\n" + String.join("\n", output));
       Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "drain");
       drain.setDaemon(true);
       drain.start();

@@ -50,9 +50,15 @@ public final class TestNodes {
 
   /** A node on ephemeral ports with fast breakers, plus {@code overrides} (HOCON). */
   public static RiataServer start(ChainsConfig chains, String overrides) {
+    return start(chains, null, overrides);
+  }
+
+  /** Like {@link #start(ChainsConfig, String)}, remembering the file the chains came from (admin reload). */
+  public static RiataServer start(ChainsConfig chains, java.nio.file.Path chainsFile, String overrides) {
     Config config = RiataConfig.load(ConfigFactory.parseString(overrides)
         .withFallback(ConfigFactory.parseString("""
             riata.http.port = 0
+            riata.http.admin.port = 0
             pekko.remote.artery.canonical.port = 0
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.loglevel = WARNING
@@ -60,7 +66,7 @@ public final class TestNodes {
             riata.cluster.breaker.open-duration = 500ms
             riata.cluster.breaker.max-open-duration = 1s
             """)));
-    RiataServer server = RiataServer.start(chains, config);
+    RiataServer server = RiataServer.start(chains, chainsFile, config);
     try {
       if (!server.awaitReady(Duration.ofSeconds(20))) {
         server.close();

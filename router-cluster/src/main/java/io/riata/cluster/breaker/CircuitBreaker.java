@@ -48,8 +48,16 @@ public final class CircuitBreaker extends AbstractBehavior<CircuitBreaker.Comman
   /** Replies with the current phase, as a {@link BreakerTransitioned} from and to the same phase. */
   public record GetState(ActorRef<BreakerTransitioned> replyTo) implements Command {}
 
-  /** Operator override; {@code null} duration closes. */
-  public record Force(BreakerPhase phase, Duration openFor) implements Command {}
+  /**
+   * Operator override: {@code OPEN} for {@code openFor} (the longest cool-down when {@code null}),
+   * then half-open as usual; or {@code CLOSED}. Replies with the transition (from and to equal
+   * when nothing changed).
+   */
+  public record Force(BreakerPhase phase, Duration openFor, ActorRef<BreakerTransitioned> replyTo)
+      implements Command {}
+
+  /** Operator reset: closed, failure streak and back-off cleared. Replies like {@link Force}. */
+  public record Reset(ActorRef<BreakerTransitioned> replyTo) implements Command {}
 
   private enum Tick implements Command {
     INSTANCE
@@ -128,6 +136,7 @@ public final class CircuitBreaker extends AbstractBehavior<CircuitBreaker.Comman
         .onMessage(RecordOutcomes.class, this::onRecordOutcomes)
         .onMessage(GetState.class, this::onGetState)
         .onMessage(Force.class, this::onForce)
+        .onMessage(Reset.class, this::onReset)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .build();
   }
@@ -159,13 +168,27 @@ public final class CircuitBreaker extends AbstractBehavior<CircuitBreaker.Comman
   }
 
   private Behavior<Command> onForce(Force msg) {
+    if (msg.phase() == BreakerPhase.HALF_OPEN) {
+      msg.replyTo().tell(event(state.phase(), "half-open cannot be forced"));
+      return this;
+    }
     BreakerPhase before = state.phase();
     long now = nanoClock.getAsLong();
     state =
         msg.phase() == BreakerPhase.OPEN
             ? machine.forceOpen(state, msg.openFor(), now).state()
             : machine.forceClose(state).state();
-    afterChange(before, "forced by operator");
+    String cause = msg.phase() == BreakerPhase.OPEN ? "forced open by operator" : "forced closed by operator";
+    afterChange(before, cause);
+    msg.replyTo().tell(transition(before, state.phase(), cause));
+    return this;
+  }
+
+  private Behavior<Command> onReset(Reset msg) {
+    BreakerPhase before = state.phase();
+    state = machine.reset(state).state();
+    afterChange(before, "reset by operator");
+    msg.replyTo().tell(transition(before, state.phase(), "reset by operator"));
     return this;
   }
 
@@ -210,8 +233,12 @@ public final class CircuitBreaker extends AbstractBehavior<CircuitBreaker.Comman
   }
 
   private BreakerTransitioned event(BreakerPhase phase, String cause) {
+    return transition(phase, phase, cause);
+  }
+
+  private BreakerTransitioned transition(BreakerPhase from, BreakerPhase to, String cause) {
     return new BreakerTransitioned(
-        BreakerTransitioned.SCHEMA_VERSION, chain, providerId, transport, phase, phase, cause,
+        BreakerTransitioned.SCHEMA_VERSION, chain, providerId, transport, from, to, cause,
         trips(), System.currentTimeMillis());
   }
 }

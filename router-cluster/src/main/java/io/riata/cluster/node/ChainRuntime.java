@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  */
 public final class ChainRuntime {
 
-  private final ChainConfig config;
+  private volatile ChainConfig config;
   private final LocalBreakerView breakers;
   private final LatencyTracker latency = new LatencyTracker();
   private final RollupRecorder rollup;
@@ -59,6 +59,17 @@ public final class ChainRuntime {
 
   public ChainConfig config() {
     return config;
+  }
+
+  /**
+   * Swaps in a reloaded configuration of this chain. Only changes that {@code ConfigChanges} calls
+   * live may reach here (same providers, same URLs), so the breaker view and counters stay valid.
+   */
+  void replaceConfig(ChainConfig next) {
+    if (!next.name().equals(config.name())) {
+      throw new IllegalArgumentException("chain " + config.name() + " cannot become " + next.name());
+    }
+    config = next;
   }
 
   public ChainSnapshot snapshot() {

@@ -12,7 +12,7 @@ import java.util.Optional;
 /** The node-local runtimes of every configured chain. Immutable map; the runtimes are thread-safe. */
 public final class NodeRuntime {
 
-  private final ChainsConfig config;
+  private volatile ChainsConfig config;
   private final Map<String, ChainRuntime> byName;
 
   public NodeRuntime(ChainsConfig config, ClusterSettings settings) {
@@ -28,6 +28,22 @@ public final class NodeRuntime {
 
   public ChainsConfig config() {
     return config;
+  }
+
+  /**
+   * Takes over a reloaded {@code chains.yml}. The caller has checked with {@code ConfigChanges}
+   * that it applies live: the same chains with the same providers. Requests read the new values
+   * from their next configuration read; requests in flight finish with the old ones.
+   */
+  public synchronized void apply(ChainsConfig next) {
+    for (ChainConfig chain : next.allChains()) {
+      ChainRuntime runtime = byName.get(chain.name());
+      if (runtime == null) {
+        throw new IllegalArgumentException("chain " + chain.name() + " is not running; adding one needs a restart");
+      }
+      runtime.replaceConfig(chain);
+    }
+    config = next;
   }
 
   /** A chain by name or decimal chain id. */

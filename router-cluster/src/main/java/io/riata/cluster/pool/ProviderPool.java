@@ -31,6 +31,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.ORSet;
+import org.apache.pekko.cluster.ddata.ORSetKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -38,12 +45,14 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The authority for one chain: provider heads (it runs the only head probes in the cluster),
- * rate-limit cool-downs and the breaker phases its breakers report. It merges the nodes' batched
+ * rate-limit cool-downs, operators' drain flags and the breaker phases its breakers report. It merges the nodes' batched
  * counters, forwards outcome deltas to the breakers, and publishes a {@link ChainSnapshot} on the
  * chain's topic whenever something changed (coalesced) and at a steady interval.
  *
  * <p>State is lost when the entity moves; on start it asks its breakers for their phase and
  * probes every provider at once, so a new incarnation is accurate within one probe interval.
+ * Drain flags are the exception: an operator set them, nothing would rebuild them, so they are
+ * also kept in Distributed Data (an ORSet per chain, written to a majority) and read back on start.
  */
 public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
 
@@ -68,6 +77,17 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   public record Totals(String chain, int nodes, Map<String, ProviderCounters.Sample> providers)
       implements CborSerializable {}
 
+  /**
+   * Takes a provider out of rotation ({@code drained}) or puts it back, on every node: the flag
+   * goes out in the next snapshot, and nodes skip drained providers for new requests. Requests
+   * already sent finish normally.
+   */
+  public record Drain(String providerId, boolean drained, ActorRef<DrainUpdated> replyTo) implements Command {}
+
+  /** Reply to {@link Drain}; {@code known} is false when the chain has no such provider. */
+  public record DrainUpdated(String chain, String providerId, boolean drained, boolean known)
+      implements CborSerializable {}
+
   /** A breaker of this chain changed phase (or answered {@link CircuitBreaker.GetState}). */
   public record BreakerChanged(BreakerTransitioned event) implements Command {}
 
@@ -79,8 +99,17 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     INSTANCE
   }
 
+  /** Distributed Data did not answer at all: publish without the stored drains rather than never. */
+  private enum DrainsWaitOver implements Command {
+    INSTANCE
+  }
+
   private record ProbeDone(String providerId, long head, String failure, boolean timedOut)
       implements Command {}
+
+  private record DrainsLoaded(Replicator.GetResponse<ORSet<String>> response) implements Command {}
+
+  private record DrainsStored(Replicator.UpdateResponse<ORSet<String>> response) implements Command {}
 
   public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
       EntityTypeKey.create(Command.class, "ProviderPool");
@@ -88,6 +117,13 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   public static String snapshotTopic(String chain) {
     return "riata-snapshots-" + chain;
   }
+
+  /** Distributed Data key of the chain's drained provider ids: drains outlive a pool that moves. */
+  public static Key<ORSet<String>> drainedKey(String chain) {
+    return ORSetKey.create("riata-drained-" + chain);
+  }
+
+  private static final Duration DRAIN_CONSISTENCY_TIMEOUT = Duration.ofSeconds(3);
 
   public static void init(ActorSystem<?> system, PoolSettings settings) {
     ClusterSharding.get(system)
@@ -126,6 +162,16 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private final Map<String, Map<String, ProviderCounters.Sample>> lastSamples = new HashMap<>();
   private final Map<String, Long> lastSeqs = new HashMap<>();
   private final Set<String> probing = new HashSet<>();
+  private final Set<String> drained = new HashSet<>();
+  private final ReplicatorMessageAdapter<Command, ORSet<String>> replicator;
+  private final SelfUniqueAddress self;
+  private boolean drainsTouched;
+  /**
+   * False until the stored drains are read back. Until then nothing is published: the nodes keep
+   * routing from their last snapshot (drains included) instead of seeing every drain lifted.
+   */
+  private boolean drainsKnown;
+  private final List<ActorRef<ChainSnapshot>> waitingForSnapshot = new java.util.ArrayList<>();
   private long version;
   private boolean publishPending;
   private ChainSnapshot current;
@@ -144,6 +190,14 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     for (ProviderConfig p : chain.providers()) {
       breaker(p.id()).tell(new CircuitBreaker.GetState(breakerReplies));
     }
+    DistributedData ddata = DistributedData.get(ctx.getSystem());
+    this.self = ddata.selfUniqueAddress();
+    this.replicator = new ReplicatorMessageAdapter<>(ctx, ddata.replicator(), DRAIN_CONSISTENCY_TIMEOUT.plusSeconds(1));
+    // A pool that moved (rebalance, node loss) takes over the drains its predecessor stored.
+    replicator.askGet(
+        replyTo -> new Replicator.Get<>(drainedKey(chain.name()), new Replicator.ReadMajority(DRAIN_CONSISTENCY_TIMEOUT), replyTo),
+        DrainsLoaded::new);
+    timers.startSingleTimer(DrainsWaitOver.INSTANCE, DRAIN_CONSISTENCY_TIMEOUT.multipliedBy(3));
     Duration probeEvery = HeadProbeSchedule.interval(chain.blockTime());
     timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
     timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
@@ -157,6 +211,10 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
         .onMessage(GetTotals.class, this::onGetTotals)
         .onMessage(BreakerChanged.class, this::onBreakerChanged)
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(DrainsLoaded.class, this::onDrainsLoaded)
+        .onMessage(DrainsStored.class, this::onDrainsStored)
+        .onMessageEquals(DrainsWaitOver.INSTANCE, this::onDrainsWaitOver)
         .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
@@ -209,7 +267,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private Behavior<Command> onGetSnapshot(GetSnapshot msg) {
-    msg.replyTo().tell(current);
+    if (!drainsKnown) {
+      waitingForSnapshot.add(msg.replyTo()); // answered by the first publication
+    } else {
+      msg.replyTo().tell(current);
+    }
     return this;
   }
 
@@ -244,6 +306,77 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     BreakerPhase old = breakerPhases.put(e.providerId(), e.to());
     if (old != e.to()) {
       schedulePublish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDrain(Drain msg) {
+    if (chain.provider(msg.providerId()).isEmpty()) {
+      msg.replyTo().tell(new DrainUpdated(chain.name(), msg.providerId(), false, false));
+      return this;
+    }
+    drainsTouched = true;
+    drainsKnown = true;
+    boolean changed = msg.drained() ? drained.add(msg.providerId()) : drained.remove(msg.providerId());
+    if (changed) {
+      getContext().getLog().info("pool {}: provider {} {} by operator", chain.name(), msg.providerId(),
+          msg.drained() ? "drained" : "undrained");
+      publishPending = false;
+      timers.cancel(PublishTick.INSTANCE);
+      publish();
+      String id = msg.providerId();
+      replicator.askUpdate(
+          replyTo -> new Replicator.Update<>(drainedKey(chain.name()), ORSet.empty(),
+              new Replicator.WriteMajority(DRAIN_CONSISTENCY_TIMEOUT), replyTo,
+              set -> msg.drained() ? set.add(self, id) : set.remove(self, id)),
+          DrainsStored::new);
+    }
+    msg.replyTo().tell(new DrainUpdated(chain.name(), msg.providerId(), msg.drained(), true));
+    return this;
+  }
+
+  private Behavior<Command> onDrainsLoaded(DrainsLoaded msg) {
+    if (msg.response() instanceof Replicator.GetFailure<ORSet<String>>) {
+      // No majority answered in time: the local replica is the best there is.
+      replicator.askGet(
+          replyTo -> new Replicator.Get<>(drainedKey(chain.name()), Replicator.readLocal(), replyTo),
+          DrainsLoaded::new);
+      return this;
+    }
+    if (!drainsTouched && msg.response() instanceof Replicator.GetSuccess<ORSet<String>> found) {
+      // (an operator's newer decision wins, and "not found" means nothing is drained)
+      Set<String> stored = new HashSet<>(found.get(drainedKey(chain.name())).getElements());
+      stored.removeIf(id -> chain.provider(id).isEmpty());
+      if (!stored.equals(drained)) {
+        drained.clear();
+        drained.addAll(stored);
+        getContext().getLog().info("pool {}: drained providers restored: {}", chain.name(), stored);
+      }
+    }
+    onDrainsKnown();
+    return this;
+  }
+
+  private Behavior<Command> onDrainsWaitOver() {
+    if (!drainsKnown) {
+      getContext().getLog().warn("pool {}: stored drain flags could not be read; publishing without them", chain.name());
+      onDrainsKnown();
+    }
+    return this;
+  }
+
+  private void onDrainsKnown() {
+    timers.cancel(DrainsWaitOver.INSTANCE);
+    if (!drainsKnown) {
+      drainsKnown = true;
+      schedulePublish();
+    }
+  }
+
+  private Behavior<Command> onDrainsStored(DrainsStored msg) {
+    if (!(msg.response() instanceof Replicator.UpdateSuccess<ORSet<String>>)) {
+      // Applied locally and gossiped later; only a pool moving before then would miss it.
+      getContext().getLog().warn("pool {}: drain flags not yet stored on a majority: {}", chain.name(), msg.response());
     }
     return this;
   }
@@ -299,6 +432,9 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private void publish() {
+    if (!drainsKnown) {
+      return; // published once the drains are known
+    }
     Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
     for (ProviderConfig p : chain.providers()) {
       String id = p.id();
@@ -309,12 +445,14 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
               id,
               head,
               heads.lag(id),
-              false,
+              drained.contains(id),
               rateLimitedUntil.getOrDefault(id, 0L),
               breakerPhases.getOrDefault(id, BreakerPhase.CLOSED)));
     }
     current = new ChainSnapshot(chain.name(), ++version, heads.chainHead(), statuses);
     topic.tell(Topic.publish(current));
+    waitingForSnapshot.forEach(r -> r.tell(current));
+    waitingForSnapshot.clear();
   }
 
   private EntityRef<CircuitBreaker.Command> breaker(String providerId) {

@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.ddata.ORSet;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +66,7 @@ class ProviderPoolTest {
     }
     testKit = ActorTestKit.create("pool-test", CONFIG);
     Map<String, ChainConfig> chains = new LinkedHashMap<>();
-    for (String name : List.of("heads", "breaks", "dropped", "flood")) {
+    for (String name : List.of("heads", "breaks", "dropped", "flood", "drains")) {
       chains.put(name, chain(name, name.length() * 7L, "a", "b", "c"));
     }
     HeadProbe probe = (chain, provider) -> {
@@ -116,6 +119,30 @@ class ProviderPoolTest {
     DOWN.remove("breaks/b");
     awaitSnapshot(chain, s -> s.provider("b").breaker() == BreakerPhase.CLOSED);
     assertEquals(BreakerPhase.CLOSED, chain.breakers().phase("b"), "the node follows the authority");
+  }
+
+  @Test
+  void aDrainGoesOutInTheSnapshotIsStoredInDistributedDataAndUndrainBringsItBack() {
+    ChainRuntime chain = node.chain("drains").orElseThrow();
+    var pool = ProviderPool.entityRef(testKit.system(), "drains");
+    TestProbe<ProviderPool.DrainUpdated> replies = testKit.createTestProbe();
+    pool.tell(new ProviderPool.Drain("b", true, replies.getRef()));
+    assertEquals(new ProviderPool.DrainUpdated("drains", "b", true, true), replies.receiveMessage(Duration.ofSeconds(5)));
+    awaitSnapshot(chain, s -> s.provider("b").drained());
+    assertEquals(false, chain.snapshot().provider("a").drained());
+
+    TestProbe<Replicator.GetResponse<ORSet<String>>> stored = testKit.createTestProbe();
+    DistributedData.get(testKit.system()).replicator().tell(
+        new Replicator.Get<>(ProviderPool.drainedKey("drains"), Replicator.readLocal(), stored.getRef()));
+    var found = (Replicator.GetSuccess<ORSet<String>>) stored.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(Set.of("b"), found.get(ProviderPool.drainedKey("drains")).getElements());
+
+    pool.tell(new ProviderPool.Drain("b", false, replies.getRef()));
+    replies.receiveMessage(Duration.ofSeconds(5));
+    awaitSnapshot(chain, s -> !s.provider("b").drained());
+
+    pool.tell(new ProviderPool.Drain("nope", true, replies.getRef()));
+    assertEquals(false, replies.receiveMessage(Duration.ofSeconds(5)).known());
   }
 
   @Test
@@ -183,7 +210,18 @@ class ProviderPoolTest {
     kit.verifySerialization(new ProviderPool.BreakerChanged(new BreakerTransitioned(1, "c", "p", "http",
         BreakerPhase.CLOSED, BreakerPhase.OPEN, "x", 1, 5L)), true);
     kit.verifySerialization(new CircuitBreaker.RecordOutcomes("n", 1, 2, 1, "timeout"), true);
-    kit.verifySerialization(new CircuitBreaker.Force(BreakerPhase.OPEN, Duration.ofSeconds(3)), true);
+    TestProbe<BreakerTransitioned> transitions = testKit.createTestProbe();
+    kit.verifySerialization(new CircuitBreaker.Force(BreakerPhase.OPEN, Duration.ofSeconds(3), transitions.getRef()), true);
+    kit.verifySerialization(new CircuitBreaker.Reset(transitions.getRef()), true);
+    TestProbe<ProviderPool.DrainUpdated> drains = testKit.createTestProbe();
+    kit.verifySerialization(new ProviderPool.Drain("a", true, drains.getRef()), true);
+    kit.verifySerialization(new ProviderPool.DrainUpdated("c", "a", true, true), true);
+    var reloaded = new io.riata.cluster.node.ConfigFollower.ChainsReloaded("chains.yml", "chains: {}", "n#1", 5L);
+    kit.verifySerialization(reloaded, true);
+    var register = (org.apache.pekko.cluster.ddata.LWWRegister<?>) kit.verifySerialization(
+        org.apache.pekko.cluster.ddata.LWWRegister.create(DistributedData.get(testKit.system()).selfUniqueAddress(), reloaded),
+        false);
+    assertEquals(reloaded, register.getValue());
     kit.verifySerialization(new ProviderPool.Totals("c", 2, Map.of("a", sample("a", 4, 0))), true);
     TestProbe<ProviderPool.Totals> totals = testKit.createTestProbe();
     kit.verifySerialization(new ProviderPool.GetTotals(totals.getRef()), true);

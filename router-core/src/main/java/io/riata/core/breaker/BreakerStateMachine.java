@@ -73,7 +73,16 @@ public final class BreakerStateMachine {
     return new Transition(next, state.phase() != BreakerPhase.OPEN);
   }
 
+  /** Operator override: closed. A breaker that is already closed keeps its failure streak. */
   public Transition forceClose(BreakerState state) {
+    if (state instanceof BreakerState.Closed) {
+      return stay(state);
+    }
+    return move(BreakerState.Closed.FRESH);
+  }
+
+  /** Operator reset: closed with every count cleared (failure streak, and the trips behind the back-off). */
+  public Transition reset(BreakerState state) {
     return new Transition(BreakerState.Closed.FRESH, state.phase() != BreakerPhase.CLOSED);
   }
 

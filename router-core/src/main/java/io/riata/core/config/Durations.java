@@ -8,14 +8,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads the short duration notation used in {@code chains.yml}: {@code 250ms}, {@code 2s}, {@code 1.5s}, {@code 1m}, {@code 1h}. */
-final class Durations {
+public final class Durations {
 
   private static final Pattern FORMAT = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   private Durations() {}
 
   /** The duration, or empty when the text is not in the notation or does not fit in whole nanoseconds. */
-  static Optional<Duration> parse(String text) {
+  public static Optional<Duration> parse(String text) {
     Matcher m = FORMAT.matcher(text);
     if (!m.matches()) {
       return Optional.empty();

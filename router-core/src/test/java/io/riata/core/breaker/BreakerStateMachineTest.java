@@ -90,4 +90,13 @@ class BreakerStateMachineTest {
     assertTrue(closed.phaseChanged());
     assertEquals(BreakerPhase.CLOSED, closed.state().phase());
   }
+
+  @Test
+  void forcedCloseKeepsAClosedBreakersStreakWhileResetClearsIt() {
+    BreakerState twoFailures = machine.onFailure(machine.onFailure(machine.initial(), false, "x", 1).state(),
+        false, "x", 2).state();
+    assertEquals(new BreakerState.Closed(2, 0), machine.forceClose(twoFailures).state());
+    assertEquals(BreakerState.Closed.FRESH, machine.reset(twoFailures).state());
+    assertFalse(machine.reset(twoFailures).phaseChanged());
+  }
 }

@@ -152,6 +152,18 @@ class SelectorTest {
   }
 
   @Test
+  void withEveryProviderDrainedNothingIsSelectedAndTheReasonSaysDrained() {
+    ChainConfig chain = chain(provider("a"), provider("b"));
+    Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
+    statuses.put("a", new ProviderStatus("a", HEAD, 0, true, 0, BreakerPhase.CLOSED));
+    statuses.put("b", new ProviderStatus("b", HEAD, 0, true, 0, BreakerPhase.CLOSED));
+    Selection s = select(chain, snapshot(statuses), ALL_CLOSED, UNMEASURED, priority, "eth_call", -1);
+    assertTrue(s.isEmpty());
+    assertEquals(2, s.excluded(Selection.Exclusion.DRAINED));
+    assertTrue(s.describeExclusions().contains("drained"), s.describeExclusions());
+  }
+
+  @Test
   void oldBlocksGoToArchivalProvidersOnly() {
     ChainConfig chain = chain(provider("full", 0, 1, false), provider("archive", 1, 1, true));
     long old = HEAD - chain.archiveDepth() - 1;

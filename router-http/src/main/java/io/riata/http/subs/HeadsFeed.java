@@ -92,7 +92,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     this.chainName = providers.chain().config().name();
     this.stallAfter = stallAfter;
     this.materializer = Materializer.matFromSystem(ctx.getSystem());
-    timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(Math.max(250, stallAfter.toMillis() / 3)));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(250)); // a stall is noticed within 250 ms of its deadline
   }
 
   @Override

@@ -1,0 +1,45 @@
+package io.riata.http.admin;
+
+import com.typesafe.config.Config;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * {@code riata.http.admin} from reference.conf / application.conf, read once at start.
+ *
+ * @param token the bearer token, or empty when none is configured (then the API listens on
+ *              loopback only, whatever {@code host} says)
+ */
+public record AdminSettings(boolean enabled, String host, int port, String token, Duration askTimeout) {
+
+  public static final String LOOPBACK = "127.0.0.1";
+
+  public static AdminSettings from(Config root) {
+    Config c = root.getConfig("riata.http.admin");
+    return new AdminSettings(
+        c.getBoolean("enabled"),
+        c.getString("host"),
+        c.getInt("port"),
+        c.getString("token").strip(),
+        c.getDuration("ask-timeout"));
+  }
+
+  public boolean hasToken() {
+    return !token.isEmpty();
+  }
+
+  /** Where to bind: the configured host with a token, loopback without one. */
+  public String bindHost() {
+    return hasToken() ? host : LOOPBACK;
+  }
+
+  byte[] tokenBytes() {
+    return token.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "AdminSettings[enabled=" + enabled + ", host=" + host + ", port=" + port
+        + ", token=" + (hasToken() ? "(set)" : "(none)") + ", askTimeout=" + askTimeout + "]";
+  }
+}
