@@ -5,6 +5,12 @@
   var SUPPORTED_VERSION = 1;
   var RATE_WINDOW = 6;          // ticks averaged for requests/s
   var DECISIONS_SHOWN = 12;
+  var SHARE_TICKS = 120;        // traffic share chart: the last minute at 500 ms ticks
+  var METHOD_ROWS = 12;         // per-method latency rows per chain, busiest first
+  var PALETTE = ['#2f6fde', '#e07b1a', '#2a9d5b', '#b4379c', '#7a5cd6', '#c9a400', '#1aa3b5', '#8c564b'];
+  var SVG = 'http://www.w3.org/2000/svg';
+  var shares = {};              // chain -> [{providerId: requests}] oldest first
+  var methodRows = {};          // chain -> rows of the last tick that had traffic
   var history = {};             // chain/provider -> [{requests, ms}]
   var decisions = {};           // chain -> newest decisions first
   var lastAt = 0;
@@ -53,13 +59,13 @@
     title.appendChild(el('small', 'head ' + (chain.head >= 0 ? chain.head : 'unknown') + ' · ' + fmt(rps, 1)
         + ' req/s · ' + chain.failovers + ' failovers · ' + chain.unanswered + ' unanswered this tick'));
     section.appendChild(title);
-    var table = el('table');
+    var table = el('table', null, 'providers');
     var head = el('tr');
     ['provider', 'state', 'req/s', 'success', 'p50 ms', 'p95 ms', 'p99 ms', 'head', 'lag', 'errors (tick)']
         .forEach(function (h, i) { head.appendChild(el('th', h, i < 2 ? 'text' : '')); });
     table.appendChild(head);
     chain.providers.forEach(function (p) {
-      var tr = el('tr');
+      var tr = el('tr', null, 'provider');
       tr.appendChild(el('td', p.id));
       tr.appendChild(p.id === 'riata' ? el('td', 'answered by Riata', 'text') : stateCell(p));
       tr.appendChild(el('td', fmt(rate(chain.chain + '/' + p.id, p.requests, intervalMs), 1)));
@@ -78,6 +84,8 @@
       table.appendChild(tr);
     });
     section.appendChild(table);
+    section.appendChild(shareChart(chain));
+    section.appendChild(methodTable(chain));
     var kept = (chain.decisions || []).slice().sort(function (a, b) { return b.at - a.at; })
         .concat(decisions[chain.chain] || []).slice(0, DECISIONS_SHOWN);
     decisions[chain.chain] = kept;
@@ -96,6 +104,95 @@
       section.appendChild(list);
     }
     return section;
+  }
+
+  function color(chainName, providerId) {
+    var ids = (shares[chainName + ' ids'] || []);
+    var i = ids.indexOf(providerId);
+    if (i < 0) { ids.push(providerId); shares[chainName + ' ids'] = ids; i = ids.length - 1; }
+    return PALETTE[i % PALETTE.length];
+  }
+
+  // Which provider served what share of the chain's requests, tick by tick, as stacked bands.
+  function shareChart(chain) {
+    var h = shares[chain.chain] || (shares[chain.chain] = []);
+    var tick = {};
+    var any = false;
+    chain.providers.forEach(function (p) { if (p.requests > 0) { tick[p.id] = p.requests; any = true; } });
+    // A tick in which no node's rollup landed (their ticks are not aligned) repeats the one before.
+    h.push(any || h.length === 0 ? tick : h[h.length - 1]);
+    if (h.length > SHARE_TICKS) { h.shift(); }
+    var ids = [];
+    h.forEach(function (t) { Object.keys(t).forEach(function (id) { if (ids.indexOf(id) < 0) { ids.push(id); } }); });
+    var box = el('div', null, 'share-box');
+    box.appendChild(el('div', 'traffic share, last ' + Math.round(SHARE_TICKS / 2) + ' s', 'caption'));
+    var w = 600, ht = 90;
+    var svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('class', 'share');
+    svg.setAttribute('viewBox', '0 0 ' + w + ' ' + ht);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    var step = w / (SHARE_TICKS - 1);
+    var offset = SHARE_TICKS - h.length;
+    var below = h.map(function () { return 0; });
+    ids.forEach(function (id) {
+      var top = [], bottom = [];
+      h.forEach(function (t, i) {
+        var total = 0;
+        Object.keys(t).forEach(function (k) { total += t[k]; });
+        var share = total > 0 ? (t[id] || 0) / total : 0;
+        var x = (offset + i) * step;
+        bottom.push(x.toFixed(1) + ',' + (ht - below[i] * ht).toFixed(1));
+        below[i] += share;
+        top.push(x.toFixed(1) + ',' + (ht - below[i] * ht).toFixed(1));
+      });
+      var path = document.createElementNS(SVG, 'path');
+      path.setAttribute('d', 'M' + top.join(' L') + ' L' + bottom.reverse().join(' L') + ' Z');
+      path.setAttribute('fill', color(chain.chain, id));
+      path.setAttribute('fill-opacity', '0.8');
+      var title = document.createElementNS(SVG, 'title');
+      title.textContent = id;
+      path.appendChild(title);
+      svg.appendChild(path);
+    });
+    box.appendChild(svg);
+    var legend = el('div', null, 'legend');
+    ids.forEach(function (id) {
+      var item = el('span', id);
+      item.style.borderLeft = '10px solid ' + color(chain.chain, id);
+      legend.appendChild(item);
+    });
+    box.appendChild(legend);
+    return box;
+  }
+
+  // Latency per method and provider, busiest first; the last tick with traffic stays shown.
+  function methodTable(chain) {
+    var rows = [];
+    chain.providers.forEach(function (p) {
+      (p.methods || []).forEach(function (m) { rows.push({ provider: p.id, m: m }); });
+    });
+    if (rows.length > 0) {
+      rows.sort(function (a, b) { return b.m.requests - a.m.requests; });
+      methodRows[chain.chain] = rows.slice(0, METHOD_ROWS);
+    }
+    var table = el('table', null, 'methods');
+    var head = el('tr');
+    ['method', 'provider', 'requests (tick)', 'success', 'p50 ms', 'p95 ms', 'p99 ms']
+        .forEach(function (h, i) { head.appendChild(el('th', h, i < 2 ? 'text' : '')); });
+    table.appendChild(head);
+    (methodRows[chain.chain] || []).forEach(function (r) {
+      var tr = el('tr', null, 'method');
+      tr.appendChild(el('td', r.m.method, 'text'));
+      tr.appendChild(el('td', r.provider, 'text'));
+      tr.appendChild(el('td', r.m.requests));
+      tr.appendChild(el('td', r.m.successRate === null ? '–' : fmt(r.m.successRate * 100, 1) + '%',
+          r.m.successRate !== null && r.m.successRate < 0.95 ? 'bad' : ''));
+      tr.appendChild(el('td', fmt(r.m.latencyMs.p50, 2)));
+      tr.appendChild(el('td', fmt(r.m.latencyMs.p95, 2)));
+      tr.appendChild(el('td', fmt(r.m.latencyMs.p99, 2)));
+      table.appendChild(tr);
+    });
+    return table;
   }
 
   function render(rollup) {

@@ -90,6 +90,7 @@ public final class RiataServer implements AutoCloseable {
       HealthRoutes health = new HealthRoutes(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
+      node.onRollup(metrics::record);
       DashboardRoutes dashboardRoutes = new DashboardRoutes(dashboard);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
@@ -99,7 +100,7 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      ServerBinding adminBinding = bindAdmin(system, node, chainsFile);
+      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).
       CoordinatedShutdown.get(system).addTask(
@@ -119,13 +120,13 @@ public final class RiataServer implements AutoCloseable {
    * The admin API on its own port, unbound with the RPC endpoint in coordinated shutdown. Without
    * a token it binds loopback only, whatever {@code riata.http.admin.host} says.
    */
-  private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile)
-      throws Exception {
+  private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
+                                         DashboardFeed dashboard) throws Exception {
     AdminSettings admin = AdminSettings.from(system.settings().config());
     if (!admin.enabled()) {
       return null;
     }
-    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv);
+    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup);
     ServerBinding binding = Http.get(system)
         .newServerAt(admin.bindHost(), admin.port())
         .bind(routes.route())

@@ -37,7 +37,9 @@ public final class RollupReporter {
               chains.add(chain.drainRollup());
             }
             long to = System.currentTimeMillis();
-            aggregator.tell(new EventAggregator.SubmitRollup(new NodeRollup(nodeId, ++seq[0], from[0], to, chains)));
+            NodeRollup rollup = new NodeRollup(nodeId, ++seq[0], from[0], to, chains);
+            aggregator.tell(new EventAggregator.SubmitRollup(rollup));
+            node.rolledUp(rollup);
             from[0] = to;
             return Behaviors.same();
           })

@@ -59,6 +59,18 @@ public final class NodeRuntime {
     return byName.values();
   }
 
+  private volatile java.util.function.Consumer<io.riata.core.rollup.NodeRollup> rollupListener = rollup -> { };
+
+  /** Who else gets this node's rollups (the metrics exporter), besides the aggregator. */
+  public void onRollup(java.util.function.Consumer<io.riata.core.rollup.NodeRollup> listener) {
+    rollupListener = listener;
+  }
+
+  /** Called by the rollup reporter with each rollup it sends. */
+  public void rolledUp(io.riata.core.rollup.NodeRollup rollup) {
+    rollupListener.accept(rollup);
+  }
+
   private volatile boolean stopping;
   private final LongAdder deadLetters = new LongAdder();
   private final LongAdder dropped = new LongAdder();

@@ -40,6 +40,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import io.riata.cluster.aggregate.EventAggregator;
+import io.riata.core.rollup.ClusterRollup;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -93,6 +95,7 @@ public final class AdminRoutes extends AllDirectives {
   private final AdminSettings settings;
   private final Path chainsFile;
   private final Supplier<Map<String, String>> env;
+  private final Supplier<ClusterRollup> latestRollup;
   private final byte[] tokenDigest;
 
   /**
@@ -100,7 +103,8 @@ public final class AdminRoutes extends AllDirectives {
    *                   the node was started from a configuration built in code (demo, tests)
    */
   public AdminRoutes(ActorSystem<?> system, NodeRuntime node, AdminSettings settings, Path chainsFile,
-                     Supplier<Map<String, String>> env) {
+                     Supplier<Map<String, String>> env, Supplier<ClusterRollup> latestRollup) {
+    this.latestRollup = latestRollup;
     this.system = system;
     this.node = node;
     this.settings = settings;
@@ -469,12 +473,23 @@ public final class AdminRoutes extends AllDirectives {
     return oldest;
   }
 
+  /**
+   * Where the {@code EventAggregator} runs, as the last cluster rollup this node received says
+   * (the aggregator signs each rollup with its node), and the oldest member, where Pekko places a
+   * singleton: the two differ for a moment while the singleton moves.
+   */
   private ObjectNode singleton() {
     Member oldest = oldest(Cluster.get(system).state().getMembers());
     ObjectNode out = Json.MAPPER.createObjectNode();
-    out.putArray("singletons");
+    ArrayNode singletons = out.putArray("singletons");
+    ClusterRollup rollup = latestRollup.get();
+    ObjectNode aggregator = singletons.addObject();
+    aggregator.put("name", EventAggregator.SINGLETON_NAME);
+    aggregator.put("purpose", "merges the nodes' dashboard rollups every tick");
+    aggregator.put("node", rollup == null ? null : rollup.aggregator());
+    aggregator.put("sinceMillis", rollup == null ? 0 : rollup.aggregatorSince());
+    aggregator.put("lastRollupAtMillis", rollup == null ? 0 : rollup.atMillis());
     out.put("oldestMember", oldest == null ? null : oldest.address().toString());
-    out.put("note", "no cluster singleton runs in this version; a singleton would run on the oldest member");
     return out;
   }
 

@@ -20,11 +20,18 @@ public final class DashboardFeed implements Consumer<ClusterRollup> {
   private final LongAdder conflatedTotal = new LongAdder();
   private volatile String latest;
   private volatile long latestSeq = -1;
+  private volatile ClusterRollup latestRollup;
 
   /** Called by the node's {@code DashboardHub}, one rollup at a time. */
   @Override
   public void accept(ClusterRollup rollup) {
+    latestRollup = rollup;
     publish(DashboardJson.write(rollup), rollup.seq());
+  }
+
+  /** The last cluster rollup this node received, or {@code null} before the first. */
+  public ClusterRollup latestRollup() {
+    return latestRollup;
   }
 
   /** Offers already written feed JSON to every subscriber. */

@@ -4,13 +4,24 @@ import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.metrics.ProviderCounters;
+import io.riata.core.rollup.ChainRollup;
+import io.riata.core.rollup.LatencyHistogram;
+import io.riata.core.rollup.MethodStats;
+import io.riata.core.rollup.NodeRollup;
+import io.riata.core.rollup.Outcomes;
+import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.selection.ProviderStatus;
 import io.riata.http.dashboard.DashboardFeed;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
+import kamon.metric.MeasurementUnit;
 import kamon.tag.TagSet;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -26,7 +37,6 @@ public final class MetricsExporter extends AllDirectives {
 
   private final NodeRuntime node;
   private final DashboardFeed dashboard;
-  private final Map<String, long[]> lastCounts = new HashMap<>();
   private long lastDeadLetters;
   private long lastDropped;
   private long lastConflated;
@@ -68,22 +78,88 @@ public final class MetricsExporter extends AllDirectives {
           .withTag("chain", chainName).update(chain.snapshot().chainHead());
       for (ProviderCounters.Sample s : chain.samples()) {
         TagSet tags = TagSet.builder().add("chain", chainName).add("provider", s.providerId()).build();
-        long[] last = lastCounts.computeIfAbsent(chainName + "/" + s.providerId(), k -> new long[4]);
-        long[] now = {s.successes(), s.failures() - s.timeouts(), s.timeouts(), s.rateLimited()};
-        String[] outcomes = {"healthy", "failed", "timeout", "rate_limited"};
-        for (int i = 0; i < now.length; i++) {
-          Kamon.counter("riata.provider.attempts", "attempts against a provider from this node, by outcome")
-              .withTags(tags.withTag("outcome", outcomes[i])).increment(Math.max(0, now[i] - last[i]));
-        }
-        lastCounts.put(chainName + "/" + s.providerId(), now);
         ProviderStatus status = chain.snapshot().provider(s.providerId());
         if (status != null) {
           Kamon.gauge("riata.provider.lag.blocks", "blocks behind the chain head, -1 when unknown")
               .withTags(tags).update(status.lag());
           Kamon.gauge("riata.provider.breaker.state", "0 closed, 1 half-open, 2 open (as this node sees it)")
               .withTags(tags).update(code(chain.breakers().phase(s.providerId())));
+          Kamon.gauge("riata.provider.drained", "1 while an operator has the provider drained")
+              .withTags(tags).update(status.drained() ? 1 : 0);
         }
       }
+    }
+    jvm();
+  }
+
+  private final Map<String, long[]> lastGc = new HashMap<>();
+
+  /** The JVM's memory, collections and threads, from its management beans. */
+  private void jvm() {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    MemoryUsage[] usages = {memory.getHeapMemoryUsage(), memory.getNonHeapMemoryUsage()};
+    String[] areas = {"heap", "nonheap"};
+    for (int i = 0; i < 2; i++) {
+      Kamon.gauge("jvm.memory.used", "memory in use", MeasurementUnit.information().bytes())
+          .withTag("area", areas[i]).update(usages[i].getUsed());
+      Kamon.gauge("jvm.memory.committed", "memory the JVM has from the system", MeasurementUnit.information().bytes())
+          .withTag("area", areas[i]).update(usages[i].getCommitted());
+    }
+    Kamon.gauge("jvm.memory.max", "largest heap the JVM may grow to", MeasurementUnit.information().bytes())
+        .withTag("area", "heap").update(usages[0].getMax());
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      long[] last = lastGc.computeIfAbsent(gc.getName(), k -> new long[2]);
+      long count = gc.getCollectionCount();
+      long millis = gc.getCollectionTime();
+      Kamon.counter("jvm.gc.collections", "garbage collections").withTag("gc", gc.getName())
+          .increment(Math.max(0, count - last[0]));
+      Kamon.counter("jvm.gc.time", "time spent in garbage collections", MeasurementUnit.time().milliseconds())
+          .withTag("gc", gc.getName()).increment(Math.max(0, millis - last[1]));
+      last[0] = count;
+      last[1] = millis;
+    }
+    Kamon.gauge("jvm.threads.live", "live threads").withoutTags().update(ManagementFactory.getThreadMXBean().getThreadCount());
+  }
+
+  /**
+   * Adds one of this node's rollups (what it routed in the last interval) to the per-method
+   * instruments. Called by the node's rollup reporter, once per interval, never per request.
+   */
+  public void record(NodeRollup rollup) {
+    for (ChainRollup chain : rollup.chains()) {
+      for (ProviderRollup provider : chain.providers()) {
+        for (MethodStats m : provider.methods()) {
+          TagSet tags = TagSet.builder().add("chain", chain.chain()).add("provider", provider.providerId())
+              .add("method", m.method()).build();
+          count("riata.requests", "requests answered, by the provider whose answer went back (riata: Riata's own)",
+              tags, m.requests());
+          count("riata.failovers", "requests answered after at least one other attempt failed", tags, m.failovers());
+          count("riata.unanswered", "requests no provider could answer (Riata's own error went back)", tags, m.unanswered());
+          Outcomes o = m.outcomes();
+          long[] byOutcome = {o.success(), o.callerError(), o.unsupported(), o.rateLimited(), o.timeout(), o.retriable()};
+          for (int i = 0; i < byOutcome.length; i++) {
+            count("riata.attempts", "attempts against a provider, by how they ended", tags.withTag("outcome", OUTCOMES[i]),
+                byOutcome[i]);
+          }
+          long[] buckets = m.latency().buckets();
+          var histogram = Kamon.histogram("riata.attempt.duration", "duration of attempts against a provider",
+              MeasurementUnit.time().nanoseconds()).withTags(tags);
+          for (int b = 0; b < buckets.length; b++) {
+            if (buckets[b] > 0) { // each bucket's attempts at its middle: within the bucket's 12.5 %
+              long middleNanos = (LatencyHistogram.lowerMicros(b) + LatencyHistogram.upperMicros(b)) * 500L;
+              histogram.record(middleNanos, buckets[b]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static final String[] OUTCOMES = {"success", "caller_error", "unsupported", "rate_limited", "timeout", "retriable"};
+
+  private static void count(String name, String description, TagSet tags, long delta) {
+    if (delta > 0) {
+      Kamon.counter(name, description).withTags(tags).increment(delta);
     }
   }
 

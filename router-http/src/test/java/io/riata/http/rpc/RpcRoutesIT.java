@@ -166,8 +166,12 @@ class RpcRoutesIT {
     assertTrue(tooLong.get("error").get("message").asText().contains("limit of 5"));
   }
 
+  private static double value(String line) {
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
   @Test
-  void metricsCountAttemptsByProviderAndOutcome() throws Exception {
+  void metricsCountAttemptsByProviderMethodAndOutcome() throws Exception {
     for (int i = 0; i < 5; i++) {
       post(server, "/rpc/provider/a1/alpha", call("eth_blockNumber", "[]", i));
     }
@@ -177,15 +181,21 @@ class RpcRoutesIT {
       HttpResponse<String> r = TestNodes.get(server, "/metrics");
       assertEquals(200, r.statusCode());
       text = r.body();
-      if (text.lines().anyMatch(l -> l.startsWith("riata_provider_attempts_total{") && l.contains("provider=\"a1\"")
-          && l.contains("outcome=\"healthy\"") && !l.endsWith(" 0.0"))) {
+      if (text.lines().anyMatch(l -> l.startsWith("riata_attempts_total{") && l.contains("provider=\"a1\"")
+          && l.contains("method=\"eth_blockNumber\"") && l.contains("outcome=\"success\"") && value(l) >= 5)) {
         break;
       }
       Thread.sleep(500);
     }
     String metrics = text;
-    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_attempts_total{") && l.contains("provider=\"a1\"")),
-        "no attempts metric for a1 in:\n" + metrics);
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_attempts_total{") && l.contains("provider=\"a1\"")
+        && l.contains("method=\"eth_blockNumber\"") && l.contains("outcome=\"success\"") && value(l) >= 5),
+        "no 5 successful eth_blockNumber attempts for a1 in:\n" + metrics);
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_requests_total{") && l.contains("provider=\"a1\"")
+        && value(l) >= 5), metrics);
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_attempt_duration_seconds_count{")
+        && l.contains("provider=\"a1\"") && value(l) >= 5), metrics);
+    assertTrue(metrics.contains("jvm_memory_used_bytes{"), metrics);
     assertTrue(metrics.contains("riata_provider_breaker_state{"), metrics);
     assertTrue(metrics.contains("riata_provider_lag_blocks{"), metrics);
     assertTrue(metrics.contains("riata_dead_letters_total"), metrics);

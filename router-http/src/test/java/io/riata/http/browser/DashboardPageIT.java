@@ -1,0 +1,137 @@
+package io.riata.http.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.http.RiataServer;
+import io.riata.http.TestNodes;
+import io.riata.http.demo.DemoProviders;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard page in a real browser (headless Chromium) against the demo configuration under a
+ * steady read load: provider rows appear for both chains, and their numbers change from one
+ * rollup to the next without a reload. Leaves a screenshot in {@code target/dashboard.png} (and at
+ * {@code -Ddashboard.screenshot=PATH} when given, which is how {@code docs/dashboard.png} is made).
+ */
+class DashboardPageIT {
+
+  /** What the page shows: the cluster line, and per provider row its cells' text. */
+  private static final String READ_PAGE = "JSON.stringify({"
+      + "status: document.getElementById('status').textContent,"
+      + "cluster: document.getElementById('cluster').textContent,"
+      + "rows: Array.from(document.querySelectorAll('table.providers tr.provider'))"
+      + "  .map(tr => Array.from(tr.children).map(td => td.textContent)),"
+      + "charts: document.querySelectorAll('svg.share path').length,"
+      + "methodRows: document.querySelectorAll('table.methods tr.method').length})";
+
+  @Test
+  void providerRowsAppearAndTheirNumbersMove() throws Exception {
+    Chromium.ensureInstalled();
+    try (DemoProviders demo = DemoProviders.start()) {
+      RiataServer server = TestNodes.start(demo.chainsConfig(), "");
+      AtomicBoolean loading = new AtomicBoolean(true);
+      AtomicLong sent = new AtomicLong();
+      List<Thread> load = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        Thread worker = new Thread(() -> readLoad(server, loading, sent, offset), "dashboard-load-" + t);
+        worker.start();
+        load.add(worker);
+      }
+      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.port() + "/dashboard"), 1400, 1100)) {
+        int providers = demo.chainsConfig().allChains().stream().mapToInt(c -> c.providers().size()).sum();
+        JsonNode first = awaitPage(browser, providers);
+        Thread.sleep(2000); // four rollups later
+        JsonNode second = TestNodes.json(browser.evaluate(READ_PAGE).asText());
+
+        assertEquals("live", second.get("status").asText());
+        assertTrue(second.get("rows").size() >= providers, "provider rows: " + second.get("rows"));
+        assertNotEquals(first.get("cluster").asText(), second.get("cluster").asText(), "the tick did not move");
+        assertNotEquals(first.get("rows"), second.get("rows"), "no provider's numbers changed in 2 s");
+        assertTrue(second.get("charts").asInt() > 0, "no traffic share drawn");
+        assertTrue(second.get("methodRows").asInt() > 0, "no per-method latency rows");
+        boolean someTraffic = false;
+        for (JsonNode row : second.get("rows")) {
+          someTraffic |= !row.get(2).asText().equals("0.0") && !row.get(2).asText().equals("–");
+        }
+        assertTrue(someTraffic, "no provider shows requests/s: " + second.get("rows"));
+
+        String copy = System.getProperty("dashboard.screenshot");
+        if (copy != null) {
+          Thread.sleep(15_000); // for the picture in the docs: a fuller traffic-share chart
+        }
+        Path shot = Path.of("target", "dashboard.png");
+        browser.screenshot(shot);
+        assertTrue(Files.size(shot) > 10_000, "screenshot too small to show anything");
+        if (copy != null) {
+          Files.copy(shot, Path.of(copy), StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.printf("dashboard page: %d provider rows, tick moved from '%s' to '%s'; %d reads sent%n",
+            second.get("rows").size(), first.get("cluster").asText(), second.get("cluster").asText(), sent.get());
+      } finally {
+        loading.set(false);
+        for (Thread worker : load) {
+          worker.join(10_000);
+        }
+        server.close();
+      }
+    }
+  }
+
+  /** Waits until the page has drawn a row for every provider. */
+  private static JsonNode awaitPage(Chromium browser, int providers) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode page = null;
+    while (System.nanoTime() < until) {
+      try {
+        page = TestNodes.json(browser.evaluate(READ_PAGE).asText());
+        if (page.get("rows").size() >= providers) {
+          return page;
+        }
+      } catch (IllegalStateException stillLoading) {
+        // the document is not there yet
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the page never showed " + providers + " provider rows: " + page);
+  }
+
+  /** Reads on both demo chains from one worker, until told to stop (at most 60 s). */
+  private static void readLoad(RiataServer server, AtomicBoolean loading, AtomicLong sent, int offset) {
+    HttpClient http = HttpClient.newHttpClient();
+    List<String> methods = new ArrayList<>(List.of("eth_blockNumber", "eth_gasPrice", "eth_getBalance"));
+    long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    int i = offset;
+    while (loading.get() && System.nanoTime() < stopAt) {
+      String chain = i % 2 == 0 ? "ethereum" : "polygon";
+      String method = methods.get(i % methods.size());
+      String params = method.equals("eth_getBalance") ? "[\"0x" + "1".repeat(40) + "\",\"latest\"]" : "[]";
+      try {
+        http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rpc/" + chain))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(TestNodes.call(method, params, i)))
+            .build(), HttpResponse.BodyHandlers.discarding());
+        sent.incrementAndGet();
+        Thread.sleep(3);
+      } catch (Exception e) {
+        return;
+      }
+      i++;
+    }
+  }
+}
