@@ -5,6 +5,7 @@
   var SUPPORTED_VERSION = 1;
   var RATE_WINDOW = 6;          // ticks averaged for requests/s
   var DECISIONS_SHOWN = 12;
+  var LAGGING_BLOCKS = 2;       // a provider this many blocks behind the chain head is shown as lagging
   var SHARE_TICKS = 120;        // traffic share chart: the last minute at 500 ms ticks
   var METHOD_ROWS = 12;         // per-method latency rows per chain, busiest first
   var PALETTE = ['#2f6fde', '#e07b1a', '#2a9d5b', '#b4379c', '#7a5cd6', '#c9a400', '#1aa3b5', '#8c564b'];
@@ -46,6 +47,7 @@
   function stateCell(p) {
     var td = el('td', null, 'state text');
     td.appendChild(el('span', p.breaker.replace('_', '-'), p.breaker + '-breaker'));
+    if (p.lag > LAGGING_BLOCKS) { td.appendChild(el('span', 'lagging', 'flag warn')); }
     if (p.drained) { td.appendChild(el('span', 'drained', 'flag')); }
     if (p.rateLimited) { td.appendChild(el('span', 'rate-limited', 'flag')); }
     if (p.localOpenNodes > 0) { td.appendChild(el('span', 'tripped on ' + p.localOpenNodes, 'flag')); }
@@ -76,7 +78,7 @@
       tr.appendChild(el('td', fmt(p.latencyMs.p95, 2)));
       tr.appendChild(el('td', fmt(p.latencyMs.p99, 2)));
       tr.appendChild(el('td', p.head >= 0 ? p.head : '–'));
-      tr.appendChild(el('td', p.lag >= 0 ? p.lag : '–', p.lag > 2 ? 'bad' : ''));
+      tr.appendChild(el('td', p.lag >= 0 ? p.lag : '–', p.lag > LAGGING_BLOCKS ? 'bad' : ''));
       var o = p.outcomes;
       var errors = o.rate_limited + o.timeout + o.retriable;
       tr.appendChild(el('td', errors === 0 ? '0' : errors + ' (' + o.timeout + ' timeout, ' + o.rate_limited
