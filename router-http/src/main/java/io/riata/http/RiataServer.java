@@ -9,6 +9,10 @@ import io.riata.http.dashboard.DashboardFeed;
 import io.riata.http.dashboard.DashboardRoutes;
 import io.riata.http.admin.AdminRoutes;
 import io.riata.http.admin.AdminSettings;
+import io.riata.http.diag.Diagnostics;
+import io.riata.http.diag.JfrRecordings;
+import io.riata.http.diag.LoadSimulation;
+import io.riata.http.diag.MailboxSampler;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
@@ -100,7 +104,9 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard);
+      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), client.timings(), new JfrRecordings(),
+          new LoadSimulation(resolver, executor));
+      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard, diagnostics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).
       CoordinatedShutdown.get(system).addTask(
@@ -121,12 +127,13 @@ public final class RiataServer implements AutoCloseable {
    * a token it binds loopback only, whatever {@code riata.http.admin.host} says.
    */
   private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
-                                         DashboardFeed dashboard) throws Exception {
+                                         DashboardFeed dashboard, Diagnostics diagnostics) throws Exception {
     AdminSettings admin = AdminSettings.from(system.settings().config());
     if (!admin.enabled()) {
       return null;
     }
-    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup);
+    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup,
+        diagnostics);
     ServerBinding binding = Http.get(system)
         .newServerAt(admin.bindHost(), admin.port())
         .bind(routes.route())

@@ -1,6 +1,7 @@
 package io.riata.http.upstream;
 
 import io.riata.core.config.ProviderConfig;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.util.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class UpstreamClient {
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Map<String, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<String, List<HttpHeader>> headers = new ConcurrentHashMap<>();
+  private final PathTimings timings = new PathTimings();
 
   public UpstreamClient(ActorSystem system, Duration connectTimeout, int defaultMaxConcurrency,
                         long maxResponseBytes, Duration idleTimeout) {
@@ -61,9 +63,12 @@ public final class UpstreamClient {
    * {@code timeout} passes, or with the transport's exception (refused, reset, ...).
    */
   public CompletableFuture<UpstreamResponse> post(ProviderConfig provider, byte[] body, Duration timeout) {
+    long admitting = System.nanoTime();
     int limit = limit(provider);
     Semaphore permits = inFlight.computeIfAbsent(provider.id(), id -> new Semaphore(limit));
-    if (!permits.tryAcquire()) {
+    boolean admitted = permits.tryAcquire();
+    timings.admission(System.nanoTime() - admitting);
+    if (!admitted) {
       return CompletableFuture.failedFuture(new ProviderSaturatedException(provider.id(), limit));
     }
     HttpRequest request = HttpRequest.POST(provider.httpUrl().toString())
@@ -120,6 +125,11 @@ public final class UpstreamClient {
 
   private int limit(ProviderConfig provider) {
     return provider.maxConcurrency() > 0 ? provider.maxConcurrency() : defaultMaxConcurrency;
+  }
+
+  /** Where this node's selection, admission and attempt times are counted (admin diagnostics). */
+  public PathTimings timings() {
+    return timings;
   }
 
   /** Requests in flight to a provider from this node. */
