@@ -13,6 +13,7 @@ import io.riata.http.diag.Diagnostics;
 import io.riata.http.diag.JfrRecordings;
 import io.riata.http.diag.LoadSimulation;
 import io.riata.http.diag.MailboxSampler;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
@@ -79,8 +80,10 @@ public final class RiataServer implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "riata", config);
     try {
       HttpSettings settings = HttpSettings.from(system.settings().config());
+      AdminSettings admin = AdminSettings.from(system.settings().config());
       UpstreamClient client = new UpstreamClient(Adapter.toClassic(system), settings.connectTimeout(),
-          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout());
+          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout(),
+          new PathTimings(admin.timingSampleEvery()));
       DashboardFeed dashboard = new DashboardFeed();
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()), dashboard);
       FailoverExecutor executor = new FailoverExecutor(

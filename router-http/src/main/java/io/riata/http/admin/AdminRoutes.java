@@ -607,6 +607,7 @@ public final class AdminRoutes extends AllDirectives {
     out.put("node", system.address().toString());
     out.put("unit", "microseconds");
     PathTimings t = diagnostics.timings();
+    out.put("sampleEvery", t.sampleEvery());
     out.set("selection", Json.MAPPER.valueToTree(t.selection()));
     out.set("admission", Json.MAPPER.valueToTree(t.admission()));
     out.set("upstreamAttempt", Json.MAPPER.valueToTree(t.attempt()));

@@ -1,6 +1,7 @@
 package io.riata.http.diag;
 
 import io.riata.core.rollup.LatencyHistogram;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -12,9 +13,31 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * calling thread. Selection and admission take well under a microsecond, so they are counted in
  * nanosecond buckets (exact below 4 ns, then within 12.5 %); attempts in microsecond buckets.
  *
+ * <p>With {@code sampleEvery} above 1 only one call in that many (at random) is timed, which
+ * takes the clock reads and the shared histogram off the other calls; the percentiles stay
+ * unbiased, the counts shrink by that factor.
+ *
  * <p>Counts run from node start or the last {@link #reset()}.
  */
 public final class PathTimings {
+
+  private final int sampleEvery;
+
+  public PathTimings(int sampleEvery) {
+    if (sampleEvery < 1) {
+      throw new IllegalArgumentException("sampleEvery must be at least 1, got " + sampleEvery);
+    }
+    this.sampleEvery = sampleEvery;
+  }
+
+  /** Whether to time this call. */
+  public boolean sample() {
+    return sampleEvery == 1 || ThreadLocalRandom.current().nextInt(sampleEvery) == 0;
+  }
+
+  public int sampleEvery() {
+    return sampleEvery;
+  }
 
   private final Live selection = new Live(true);
   private final Live admission = new Live(true);
@@ -79,13 +102,15 @@ public final class PathTimings {
       LatencyHistogram h = new LatencyHistogram(copy);
       double scale = nanoBuckets ? 1000.0 : 1.0;
       long m = max.get();
+      double maxMicros = m < 0 ? -1 : m / 1000.0;
       return new Summary(h.count(),
-          scaled(h.percentileMicros(0.50), scale), scaled(h.percentileMicros(0.95), scale),
-          scaled(h.percentileMicros(0.99), scale), m < 0 ? -1 : m / 1000.0);
+          scaled(h.percentileMicros(0.50), scale, maxMicros), scaled(h.percentileMicros(0.95), scale, maxMicros),
+          scaled(h.percentileMicros(0.99), scale, maxMicros), maxMicros);
     }
 
-    private static double scaled(double value, double scale) {
-      return value < 0 ? -1 : value / scale;
+    /** A bucket's midpoint may lie above the largest value seen; never report more than that. */
+    private static double scaled(double value, double scale, double maxMicros) {
+      return value < 0 ? -1 : Math.min(value / scale, maxMicros);
     }
 
     void reset() {

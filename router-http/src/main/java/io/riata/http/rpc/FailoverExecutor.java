@@ -70,11 +70,14 @@ public final class FailoverExecutor {
       return CompletableFuture.completedFuture(new Outcome(body, null, List.of()));
     }
     long requestedBlock = BlockParam.requestedBlock(request.method(), request.params());
-    long selecting = System.nanoTime();
+    boolean timed = timings.sample();
+    long selecting = timed ? System.nanoTime() : 0;
     Selection selection = Selector.select(
         config, chain.snapshot(), chain.breakers(), chain.latency(), strategy, request.method(),
         requestedBlock, allowed, System.currentTimeMillis());
-    timings.selection(System.nanoTime() - selecting);
+    if (timed) {
+      timings.selection(System.nanoTime() - selecting);
+    }
     if (selection.isEmpty()) {
       byte[] body = JsonRpcCodec.errorResponse(
           request.idJson() == null ? "null" : request.idJson(),
@@ -188,7 +191,9 @@ public final class FailoverExecutor {
         next();
         return;
       }
-      timings.attempt(nanos);
+      if (timings.sample()) {
+        timings.attempt(nanos);
+      }
       if (failure != null) {
         Throwable cause = cause(failure);
         verdict = ErrorClassifier.classifyTransportFailure(cause, cause instanceof TimeoutException);

@@ -45,11 +45,12 @@ public final class UpstreamClient {
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Map<String, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<String, List<HttpHeader>> headers = new ConcurrentHashMap<>();
-  private final PathTimings timings = new PathTimings();
+  private final PathTimings timings;
 
   public UpstreamClient(ActorSystem system, Duration connectTimeout, int defaultMaxConcurrency,
-                        long maxResponseBytes, Duration idleTimeout) {
+                        long maxResponseBytes, Duration idleTimeout, PathTimings timings) {
     this.system = system;
+    this.timings = timings;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.connectTimeout = connectTimeout;
@@ -63,11 +64,14 @@ public final class UpstreamClient {
    * {@code timeout} passes, or with the transport's exception (refused, reset, ...).
    */
   public CompletableFuture<UpstreamResponse> post(ProviderConfig provider, byte[] body, Duration timeout) {
-    long admitting = System.nanoTime();
+    boolean timed = timings.sample();
+    long admitting = timed ? System.nanoTime() : 0;
     int limit = limit(provider);
     Semaphore permits = inFlight.computeIfAbsent(provider.id(), id -> new Semaphore(limit));
     boolean admitted = permits.tryAcquire();
-    timings.admission(System.nanoTime() - admitting);
+    if (timed) {
+      timings.admission(System.nanoTime() - admitting);
+    }
     if (!admitted) {
       return CompletableFuture.failedFuture(new ProviderSaturatedException(provider.id(), limit));
     }

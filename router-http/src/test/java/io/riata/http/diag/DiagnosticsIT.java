@@ -50,7 +50,7 @@ class DiagnosticsIT {
         TestNodes.config(List.of(TestNodes.chain("alpha", 5, "priority", List.of(
             TestNodes.provider("a1", a1.httpUrl(), 1), TestNodes.provider("a2", a2.httpUrl(), 2)))), List.of()),
         "riata.http.admin.token = \"" + TOKEN + "\"\nriata.cluster.mailbox-capacity = 50\n"
-            + "pekko.log-dead-letters = off");
+            + "pekko.log-dead-letters = off\nriata.http.admin.diagnostics.timing-sample-every = 1");
   }
 
   @AfterAll
@@ -111,6 +111,7 @@ class DiagnosticsIT {
       assertEquals(200, TestNodes.post(server, "/rpc/alpha", call("eth_blockNumber", "[]", i)).statusCode());
     }
     JsonNode latency = json(admin("GET", "/admin/diagnostics/latency", TOKEN, null).body());
+    assertEquals(1, latency.get("sampleEvery").asInt());
     System.out.println("latency: " + latency);
     JsonNode selection = latency.get("selection");
     JsonNode admission = latency.get("admission");
