@@ -107,7 +107,13 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), client.timings(), new JfrRecordings(),
+      JfrRecordings jfr = new JfrRecordings();
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "riata-jfr-cleanup", () -> {
+            jfr.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), client.timings(), jfr,
           new LoadSimulation(resolver, executor));
       ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard, diagnostics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the

@@ -21,7 +21,8 @@ import jdk.jfr.RecordingState;
  * Java Flight Recorder recordings of this process, on demand: one at a time, for at most
  * {@link #MAX_DURATION}, written to a temporary directory of this node, of which the last
  * {@link #KEEP} are kept for download (older files are deleted). A recording whose duration runs
- * out stops by itself and is written like one stopped by hand.
+ * out stops by itself and is written like one stopped by hand. The files go when the node stops
+ * ({@link #close()}): download what you need before.
  */
 public final class JfrRecordings {
 
@@ -133,6 +134,23 @@ public final class JfrRecordings {
       }
     }
     return f;
+  }
+
+  /** Ends a running recording and deletes every file and the directory: the node is stopping. */
+  public synchronized void close() {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // Left in the temporary directory; the operating system's cleanup will take it.
+    }
+    finished.clear();
   }
 
   private static ObjectNode describe(long id, String state, Instant started, Instant stopped, Path file) {
