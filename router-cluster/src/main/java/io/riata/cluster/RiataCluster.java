@@ -75,7 +75,7 @@ public final class RiataCluster {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     NodeRuntime node = new NodeRuntime(chains, settings);
-    CircuitBreaker.init(system, settings.breaker(), settings.mailboxCapacity(), System::nanoTime);
+    CircuitBreaker.init(system, settings.breaker(), System::nanoTime);
     ProviderPool.init(
         system,
         new PoolSettings(
@@ -83,7 +83,6 @@ public final class RiataCluster {
             probe,
             settings.publishCoalesce(),
             settings.republishInterval(),
-            settings.mailboxCapacity(),
             System::nanoTime));
     String nodeId = nodeId(system);
     // The replicator starts lazily; pools read and write drain flags through it from their start.

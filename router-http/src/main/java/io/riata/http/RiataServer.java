@@ -9,6 +9,11 @@ import io.riata.http.dashboard.DashboardFeed;
 import io.riata.http.dashboard.DashboardRoutes;
 import io.riata.http.admin.AdminRoutes;
 import io.riata.http.admin.AdminSettings;
+import io.riata.http.diag.Diagnostics;
+import io.riata.http.diag.JfrRecordings;
+import io.riata.http.diag.LoadSimulation;
+import io.riata.http.diag.MailboxSampler;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
@@ -75,8 +80,10 @@ public final class RiataServer implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "riata", config);
     try {
       HttpSettings settings = HttpSettings.from(system.settings().config());
+      AdminSettings admin = AdminSettings.from(system.settings().config());
       UpstreamClient client = new UpstreamClient(Adapter.toClassic(system), settings.connectTimeout(),
-          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout());
+          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout(),
+          new PathTimings(admin.timingSampleEvery()));
       DashboardFeed dashboard = new DashboardFeed();
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()), dashboard);
       FailoverExecutor executor = new FailoverExecutor(
@@ -100,7 +107,15 @@ public final class RiataServer implements AutoCloseable {
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
-      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard);
+      JfrRecordings jfr = new JfrRecordings();
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "riata-jfr-cleanup", () -> {
+            jfr.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), client.timings(), jfr,
+          new LoadSimulation(resolver, executor));
+      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard, diagnostics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).
       CoordinatedShutdown.get(system).addTask(
@@ -121,12 +136,13 @@ public final class RiataServer implements AutoCloseable {
    * a token it binds loopback only, whatever {@code riata.http.admin.host} says.
    */
   private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
-                                         DashboardFeed dashboard) throws Exception {
+                                         DashboardFeed dashboard, Diagnostics diagnostics) throws Exception {
     AdminSettings admin = AdminSettings.from(system.settings().config());
     if (!admin.enabled()) {
       return null;
     }
-    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup);
+    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup,
+        diagnostics);
     ServerBinding binding = Http.get(system)
         .newServerAt(admin.bindHost(), admin.port())
         .bind(routes.route())

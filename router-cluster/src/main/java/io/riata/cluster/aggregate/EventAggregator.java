@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import io.riata.cluster.mailbox.MeteredMailbox;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -60,7 +61,7 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
         SingletonActor.of(
                 Behaviors.supervise(create(settings, System::currentTimeMillis)).onFailure(SupervisorStrategy.restart()),
                 SINGLETON_NAME)
-            .withProps(MailboxSelector.bounded(settings.mailboxCapacity())));
+            .withProps(MailboxSelector.fromConfig(MeteredMailbox.AGGREGATOR)));
   }
 
   public static Behavior<Command> create(ClusterSettings.Dashboard settings, LongSupplier clock) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import io.riata.cluster.mailbox.MeteredMailbox;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -78,12 +79,11 @@ public final class CircuitBreaker extends AbstractBehavior<CircuitBreaker.Comman
   public static void init(
       org.apache.pekko.actor.typed.ActorSystem<?> system,
       BreakerSettings settings,
-      int mailboxCapacity,
       LongSupplier nanoClock) {
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), settings, nanoClock))
-                .withEntityProps(MailboxSelector.bounded(mailboxCapacity)));
+                .withEntityProps(MailboxSelector.fromConfig(MeteredMailbox.ENTITY)));
   }
 
   public static Behavior<Command> create(

@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code riata.cluster} from reference.conf / application.conf, read once. */
+/**
+ * {@code riata.cluster} from reference.conf / application.conf, read once. The mailbox capacities
+ * are read by the metered mailboxes themselves ({@code riata.cluster.mailboxes.*.capacity-setting});
+ * they are read here too so that a bad value fails at start.
+ */
 public record ClusterSettings(
     String bootstrap,
     List<String> seedNodes,
@@ -25,7 +29,8 @@ public record ClusterSettings(
    * @param interval   how often nodes send rollups and the aggregator publishes one
    * @param samples    routing decisions kept per chain per interval (per node, and after merging)
    * @param maxMethods distinct methods counted apart per provider; the rest share "other"
-   * @param mailboxCapacity bound of the aggregator's mailbox
+   * @param mailboxCapacity bound of the aggregator's mailbox (the mailbox itself reads the setting,
+   *                        see {@code riata.cluster.mailboxes}; read here too so a bad value fails at start)
    */
   public record Dashboard(Duration interval, int samples, int maxMethods, int mailboxCapacity) {}
 

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import io.riata.cluster.mailbox.MeteredMailbox;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -129,7 +130,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), settings))
-                .withEntityProps(MailboxSelector.bounded(settings.mailboxCapacity())));
+                .withEntityProps(MailboxSelector.fromConfig(MeteredMailbox.ENTITY)));
   }
 
   public static EntityRef<Command> entityRef(ActorSystem<?> system, String chain) {

@@ -22,6 +22,11 @@ import io.riata.core.config.ProviderConfig;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.selection.ChainSnapshot;
 import io.riata.core.selection.ProviderStatus;
+import io.riata.http.diag.Diagnostics;
+import io.riata.http.diag.DiagnosticsException;
+import io.riata.http.diag.JfrRecordings;
+import io.riata.http.diag.LoadSimulation;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.util.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -59,7 +64,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.stream.javadsl.FileIO;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -70,7 +78,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The admin API, on its own port: what every chain and provider looks like from this node,
  * operator overrides (breaker open, close, reset; drain, undrain), reloading {@code chains.yml},
- * and the cluster's members and entity placement.
+ * the cluster's members and entity placement, and diagnostics ({@link Diagnostics}: mailbox depths,
+ * the request path's own timings, JFR recordings, load simulations).
  *
  * <p>Overrides go to the cluster-wide authority, never to this node alone: a breaker override to
  * the provider's {@code CircuitBreaker} entity, a drain to the chain's {@code ProviderPool} entity,
@@ -97,13 +106,16 @@ public final class AdminRoutes extends AllDirectives {
   private final Supplier<Map<String, String>> env;
   private final Supplier<ClusterRollup> latestRollup;
   private final byte[] tokenDigest;
+  private final Diagnostics diagnostics;
 
   /**
    * @param chainsFile the file this node started from, read again on reload; {@code null} when
    *                   the node was started from a configuration built in code (demo, tests)
    */
   public AdminRoutes(ActorSystem<?> system, NodeRuntime node, AdminSettings settings, Path chainsFile,
-                     Supplier<Map<String, String>> env, Supplier<ClusterRollup> latestRollup) {
+                     Supplier<Map<String, String>> env, Supplier<ClusterRollup> latestRollup,
+                     Diagnostics diagnostics) {
+    this.diagnostics = diagnostics;
     this.latestRollup = latestRollup;
     this.system = system;
     this.node = node;
@@ -119,6 +131,7 @@ public final class AdminRoutes extends AllDirectives {
         return complete(unauthorized(auth.isPresent()));
       }
       return concat(pathPrefix("admin", () -> concat(
+          pathPrefix("diagnostics", this::diagnostics),
           get(() -> concat(
               path("chains", () -> complete(json(200, chains()))),
               path(PathMatchers.segment("chains").slash(PathMatchers.segment()), this::chain),
@@ -545,6 +558,77 @@ public final class AdminRoutes extends AllDirectives {
       }
       return (JsonNode) out;
     }).toCompletableFuture();
+  }
+
+  // ---- diagnostics -------------------------------------------------------------------------
+
+  private Route diagnostics() {
+    return concat(
+        get(() -> concat(
+            path("mailboxes", () -> parameterOptional("window", window -> guarded(() -> {
+              Duration w = window.map(v -> Durations.parse(v).orElseThrow(() -> DiagnosticsException.badRequest(
+                  "window=" + v + " is not a duration like 5s or 500ms"))).orElse(Duration.ofSeconds(5));
+              var report = diagnostics.mailboxes().sample(w);
+              return withoutRequestTimeout(() -> completeWithFuture(report.thenApply(r -> json(200, r))));
+            }))),
+            path("latency", () -> complete(json(200, latency()))),
+            path("jfr", () -> guarded(() -> complete(json(200, diagnostics.jfr().list())))),
+            path(PathMatchers.segment("jfr").slash(PathMatchers.longSegment()), this::jfrFile))),
+        post(() -> concat(
+            path(PathMatchers.segment("latency").slash("reset"), () -> {
+              diagnostics.timings().reset();
+              return complete(json(200, latency()));
+            }),
+            path(PathMatchers.segment("jfr").slash("start"), () -> parameterOptional("duration", duration ->
+                parameterOptional("settings", settings -> guarded(() -> {
+                  Duration d = duration.map(v -> Durations.parse(v).orElseThrow(() -> DiagnosticsException.badRequest(
+                      "duration=" + v + " is not a duration like 60s or 5m"))).orElse(JfrRecordings.DEFAULT_DURATION);
+                  return complete(json(200, diagnostics.jfr().start(d, settings.orElse("default"))));
+                })))),
+            path(PathMatchers.segment("jfr").slash("stop"), () -> guarded(() -> complete(json(200, diagnostics.jfr().stop())))),
+            path("load", () -> entity(Unmarshaller.entityToString(), body -> guarded(() -> {
+              var report = diagnostics.load().run(LoadSimulation.Plan.parse(body));
+              return withoutRequestTimeout(() -> completeWithFuture(report.thenApply(r -> json(200, r))));
+            }))))),
+        extractMethod(m -> extractUnmatchedPath(p -> complete(problem(404, "not-found", "No such diagnostics endpoint",
+            m.value() + " /admin/diagnostics" + p + " is not a diagnostics endpoint; see docs/admin-api.md")))));
+  }
+
+  private Route guarded(Supplier<Route> inner) {
+    try {
+      return inner.get();
+    } catch (DiagnosticsException e) {
+      return complete(problem(e.status(), e.type(), e.title(), e.getMessage()));
+    }
+  }
+
+  private ObjectNode latency() {
+    ObjectNode out = Json.MAPPER.createObjectNode();
+    out.put("node", system.address().toString());
+    out.put("unit", "microseconds");
+    PathTimings t = diagnostics.timings();
+    out.put("sampleEvery", t.sampleEvery());
+    out.set("selection", Json.MAPPER.valueToTree(t.selection()));
+    out.set("admission", Json.MAPPER.valueToTree(t.admission()));
+    out.set("upstreamAttempt", Json.MAPPER.valueToTree(t.attempt()));
+    return out;
+  }
+
+  private Route jfrFile(long id) {
+    Optional<Path> file = diagnostics.jfr().file(id);
+    if (file.isEmpty()) {
+      return complete(problem(404, "unknown-recording", "Unknown recording",
+          "no finished JFR recording " + id + " is kept on this node; GET /admin/diagnostics/jfr lists them"));
+    }
+    long size;
+    try {
+      size = Files.size(file.get());
+    } catch (IOException e) {
+      return complete(problem(404, "unknown-recording", "Unknown recording", "recording " + id + " is gone"));
+    }
+    return complete(HttpResponse.create()
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, size, FileIO.fromPath(file.get())))
+        .addHeader(RawHeader.create("Content-Disposition", "attachment; filename=\"riata-" + id + ".jfr\"")));
   }
 
   // ---- responses ---------------------------------------------------------------------------

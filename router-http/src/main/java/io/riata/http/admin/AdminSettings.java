@@ -7,10 +7,12 @@ import java.time.Duration;
 /**
  * {@code riata.http.admin} from reference.conf / application.conf, read once at start.
  *
- * @param token the bearer token, or empty when none is configured (then the API listens on
- *              loopback only, whatever {@code host} says)
+ * @param token             the bearer token, or empty when none is configured (then the API listens
+ *                          on loopback only, whatever {@code host} says)
+ * @param timingSampleEvery time one request in this many for {@code /admin/diagnostics/latency}
  */
-public record AdminSettings(boolean enabled, String host, int port, String token, Duration askTimeout) {
+public record AdminSettings(boolean enabled, String host, int port, String token, Duration askTimeout,
+                            int timingSampleEvery) {
 
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -21,7 +23,15 @@ public record AdminSettings(boolean enabled, String host, int port, String token
         c.getString("host"),
         c.getInt("port"),
         c.getString("token").strip(),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        sampleEvery(c.getInt("diagnostics.timing-sample-every")));
+  }
+
+  private static int sampleEvery(int n) {
+    if (n < 1 || n > 1000) {
+      throw new IllegalArgumentException("riata.http.admin.diagnostics.timing-sample-every must be 1 .. 1000, got " + n);
+    }
+    return n;
   }
 
   public boolean hasToken() {
@@ -40,6 +50,6 @@ public record AdminSettings(boolean enabled, String host, int port, String token
   @Override
   public String toString() {
     return "AdminSettings[enabled=" + enabled + ", host=" + host + ", port=" + port
-        + ", token=" + (hasToken() ? "(set)" : "(none)") + ", askTimeout=" + askTimeout + "]";
+        + ", token=" + (hasToken() ? "(set)" : "(none)") + ", askTimeout=" + askTimeout + ", timingSampleEvery=" + timingSampleEvery + "]";
   }
 }

@@ -18,6 +18,7 @@ import io.riata.core.rollup.RollupRecorder;
 import io.riata.core.selection.Selection;
 import io.riata.core.selection.Selector;
 import io.riata.core.selection.Strategy;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.upstream.ProviderSaturatedException;
 import io.riata.http.upstream.UpstreamClient;
 import io.riata.http.upstream.UpstreamResponse;
@@ -50,9 +51,11 @@ public final class FailoverExecutor {
   private final UpstreamClient client;
   private final MethodDeadlines deadlines;
   private final int maxAttempts;
+  private final PathTimings timings;
 
   public FailoverExecutor(UpstreamClient client, MethodDeadlines deadlines, int maxAttempts) {
     this.client = client;
+    this.timings = client.timings();
     this.deadlines = deadlines;
     this.maxAttempts = maxAttempts;
   }
@@ -67,9 +70,14 @@ public final class FailoverExecutor {
       return CompletableFuture.completedFuture(new Outcome(body, null, List.of()));
     }
     long requestedBlock = BlockParam.requestedBlock(request.method(), request.params());
+    boolean timed = timings.sample();
+    long selecting = timed ? System.nanoTime() : 0;
     Selection selection = Selector.select(
         config, chain.snapshot(), chain.breakers(), chain.latency(), strategy, request.method(),
         requestedBlock, allowed, System.currentTimeMillis());
+    if (timed) {
+      timings.selection(System.nanoTime() - selecting);
+    }
     if (selection.isEmpty()) {
       byte[] body = JsonRpcCodec.errorResponse(
           request.idJson() == null ? "null" : request.idJson(),
@@ -177,15 +185,17 @@ public final class FailoverExecutor {
     private void settle(ProviderConfig provider, long started, UpstreamResponse response, Throwable failure) {
       long nanos = System.nanoTime() - started;
       Classification verdict;
+      if (failure != null && cause(failure) instanceof ProviderSaturatedException) {
+        // Nothing was sent: not the provider's fault, so nothing is recorded against it.
+        attempts.add(new Attempt(provider.id(), "saturated", nanos));
+        next();
+        return;
+      }
+      if (timings.sample()) {
+        timings.attempt(nanos);
+      }
       if (failure != null) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure;
-        if (cause instanceof ProviderSaturatedException) {
-          // Nothing was sent: not the provider's fault, so nothing is recorded against it.
-          attempts.add(new Attempt(provider.id(), "saturated", nanos));
-          next();
-          return;
-        }
+        Throwable cause = cause(failure);
         verdict = ErrorClassifier.classifyTransportFailure(cause, cause instanceof TimeoutException);
       } else if (request.isNotification() && response.status() / 100 == 2) {
         verdict = Classification.success(); // a notification has no answer to inspect
@@ -217,6 +227,10 @@ public final class FailoverExecutor {
         // A write whose fate is unknown: say so, never an earlier provider's unrelated error.
         finish(new Outcome(allFailed(false), null, List.copyOf(attempts)), "NO_PROVIDER");
       }
+    }
+
+    private static Throwable cause(Throwable failure) {
+      return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private byte[] allFailed(boolean deadlineReached) {

@@ -1,6 +1,7 @@
 package io.riata.http.upstream;
 
 import io.riata.core.config.ProviderConfig;
+import io.riata.http.diag.PathTimings;
 import io.riata.http.util.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,10 +45,12 @@ public final class UpstreamClient {
   private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
   private final Map<String, ConnectionPoolSettings> pools = new ConcurrentHashMap<>();
   private final Map<String, List<HttpHeader>> headers = new ConcurrentHashMap<>();
+  private final PathTimings timings;
 
   public UpstreamClient(ActorSystem system, Duration connectTimeout, int defaultMaxConcurrency,
-                        long maxResponseBytes, Duration idleTimeout) {
+                        long maxResponseBytes, Duration idleTimeout, PathTimings timings) {
     this.system = system;
+    this.timings = timings;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.connectTimeout = connectTimeout;
@@ -61,9 +64,15 @@ public final class UpstreamClient {
    * {@code timeout} passes, or with the transport's exception (refused, reset, ...).
    */
   public CompletableFuture<UpstreamResponse> post(ProviderConfig provider, byte[] body, Duration timeout) {
+    boolean timed = timings.sample();
+    long admitting = timed ? System.nanoTime() : 0;
     int limit = limit(provider);
     Semaphore permits = inFlight.computeIfAbsent(provider.id(), id -> new Semaphore(limit));
-    if (!permits.tryAcquire()) {
+    boolean admitted = permits.tryAcquire();
+    if (timed) {
+      timings.admission(System.nanoTime() - admitting);
+    }
+    if (!admitted) {
       return CompletableFuture.failedFuture(new ProviderSaturatedException(provider.id(), limit));
     }
     HttpRequest request = HttpRequest.POST(provider.httpUrl().toString())
@@ -120,6 +129,11 @@ public final class UpstreamClient {
 
   private int limit(ProviderConfig provider) {
     return provider.maxConcurrency() > 0 ? provider.maxConcurrency() : defaultMaxConcurrency;
+  }
+
+  /** Where this node's selection, admission and attempt times are counted (admin diagnostics). */
+  public PathTimings timings() {
+    return timings;
   }
 
   /** Requests in flight to a provider from this node. */

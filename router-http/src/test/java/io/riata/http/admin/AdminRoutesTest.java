@@ -39,11 +39,13 @@ class AdminRoutesTest {
   @Test
   void withoutATokenTheAdminPortBindsLoopbackWhateverTheHost() {
     AdminSettings open = AdminSettings.from(ConfigFactory.parseString(
-        "riata.http.admin { enabled = on, host = \"0.0.0.0\", port = 0, token = \"\", ask-timeout = 1s }"));
+        "riata.http.admin { enabled = on, host = \"0.0.0.0\", port = 0, token = \"\", ask-timeout = 1s }")
+        .withFallback(ConfigFactory.defaultReference()));
     assertFalse(open.hasToken());
     assertEquals("127.0.0.1", open.bindHost());
     AdminSettings guarded = AdminSettings.from(ConfigFactory.parseString(
-        "riata.http.admin { enabled = on, host = \"0.0.0.0\", port = 0, token = \" t0k \", ask-timeout = 1s }"));
+        "riata.http.admin { enabled = on, host = \"0.0.0.0\", port = 0, token = \" t0k \", ask-timeout = 1s }")
+        .withFallback(ConfigFactory.defaultReference()));
     assertEquals("0.0.0.0", guarded.bindHost());
     assertEquals("t0k", guarded.token());
     assertFalse(guarded.toString().contains("t0k"), "the token never shows in logs");
@@ -55,6 +57,7 @@ class AdminRoutesTest {
     assertTrue(defaults.enabled());
     assertEquals(8580, defaults.port());
     assertEquals("127.0.0.1", defaults.host());
+    assertEquals(16, defaults.timingSampleEvery());
   }
 
   @Test
