@@ -341,14 +341,6 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   }
 
   static long number(JsonNode header) {
-    String hex = header.path("number").asText("");
-    if (!hex.startsWith("0x") || hex.length() < 3) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(hex.substring(2), 16);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return Quantity.of(header, "number");
   }
 }

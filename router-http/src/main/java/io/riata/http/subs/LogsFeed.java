@@ -220,7 +220,7 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   }
 
   private static final Comparator<JsonNode> ORDER =
-      Comparator.<JsonNode>comparingLong(l -> hex(l, "blockNumber")).thenComparingLong(l -> hex(l, "logIndex"));
+      Comparator.<JsonNode>comparingLong(l -> Quantity.of(l, "blockNumber")).thenComparingLong(l -> Quantity.of(l, "logIndex"));
 
   private Behavior<Command> onNotified(Notified msg) {
     if (msg.connection() != connection) {
@@ -236,8 +236,8 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
 
   /** Delivers a log unless clients have it (or something after it) already. */
   private void offer(JsonNode log) {
-    long block = hex(log, "blockNumber");
-    long index = hex(log, "logIndex");
+    long block = Quantity.of(log, "blockNumber");
+    long index = Quantity.of(log, "logIndex");
     if (block < 0 || index < 0) {
       return;
     }
@@ -337,17 +337,5 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
             self.tell(new Closed(conn, provider.id(), reason));
           }
         });
-  }
-
-  static long hex(JsonNode node, String field) {
-    String hex = node.path(field).asText("");
-    if (!hex.startsWith("0x") || hex.length() < 3) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(hex.substring(2), 16);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

@@ -78,7 +78,7 @@ public final class WsRoutes extends AllDirectives {
         Pair<BoundedSourceQueue<ByteString>, Source<ByteString, NotUsed>> pushed =
             Source.<ByteString>queue(settings.sendBuffer()).preMaterialize(materializer);
         ConnectionSubscriptions subs =
-            new ConnectionSubscriptions(pushed.first(), ((RpcTarget) resolved).chain().config().name(), close);
+            new ConnectionSubscriptions(pushed.first(), (RpcTarget) resolved, close);
         return complete(closing.handle(upgrade, flow((RpcTarget) resolved, subs, close), pushed.second(), close,
             settings.idleTimeout()));
       });
@@ -142,11 +142,14 @@ public final class WsRoutes extends AllDirectives {
     private final BoundedSourceQueue<ByteString> queue;
     private final String chain;
     private final CompletableFuture<ClosingWebSocket.Close> close;
+    private final boolean wsCapable;
     private final Set<String> ids = ConcurrentHashMap.newKeySet();
 
-    ConnectionSubscriptions(BoundedSourceQueue<ByteString> queue, String chain, CompletableFuture<ClosingWebSocket.Close> close) {
+    ConnectionSubscriptions(BoundedSourceQueue<ByteString> queue, RpcTarget target,
+                            CompletableFuture<ClosingWebSocket.Close> close) {
       this.queue = queue;
-      this.chain = chain;
+      this.chain = target.chain().config().name();
+      this.wsCapable = target.chain().config().providers().stream().anyMatch(p -> p.wsUrl() != null);
       this.close = close;
     }
 
@@ -175,6 +178,10 @@ public final class WsRoutes extends AllDirectives {
               : "unknown subscription kind \"" + kind + "\"; Riata serves newHeads and logs";
           return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_PARAMS, message, null);
         }
+      }
+      if (!wsCapable) {
+        return JsonRpcCodec.errorResponse(id, JsonRpcErrors.NO_PROVIDER_AVAILABLE, "no provider of chain " + chain
+            + " has a ws_url; subscriptions need a provider that speaks WebSocket", null);
       }
       if (ids.size() >= settings.maxSubscriptions()) {
         return JsonRpcCodec.errorResponse(id, JsonRpcErrors.INVALID_REQUEST,

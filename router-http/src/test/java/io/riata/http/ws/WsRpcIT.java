@@ -96,6 +96,22 @@ class WsRpcIT {
   }
 
   @Test
+  void subscribingOnAChainWithoutWebSocketProvidersIsRefusedClearly() throws Exception {
+    try (WsTestClient c = new WsTestClient(server, "/ws/rpc/alpha")) {
+      c.send(call("eth_subscribe", "[\"newHeads\"]", 1));
+      JsonNode refused = c.next();
+      assertEquals(-32051, refused.get("error").get("code").asInt(), refused.toString());
+      assertTrue(refused.get("error").get("message").asText().contains("ws_url"), refused.toString());
+      c.send(call("eth_subscribe", "[\"logs\",{\"fromBlock\":\"0x1\"}]", 2));
+      JsonNode badFilter = c.next();
+      assertEquals(-32602, badFilter.get("error").get("code").asInt(), badFilter.toString());
+      assertTrue(badFilter.get("error").get("message").asText().contains("fromBlock"), badFilter.toString());
+      c.send(call("eth_subscribe", "[\"newPendingTransactions\"]", 3));
+      assertEquals(-32602, c.next().get("error").get("code").asInt());
+    }
+  }
+
+  @Test
   void aMessageOverTheSizeLimitClosesTheConnectionWith1009() throws Exception {
     try (WsTestClient c = new WsTestClient(server, "/ws/rpc/alpha")) {
       c.send(call("eth_chainId", "[]", 1));
