@@ -5,6 +5,7 @@ import io.riata.core.config.ChainsConfigLoader;
 import io.riata.core.config.ConfigException;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
+import io.riata.http.sim.SimulatedSockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -29,28 +30,34 @@ public final class DemoProviders implements AutoCloseable {
       new DemoChain("polygon", 137, Duration.ofSeconds(1), 65_000_000));
 
   private final List<SimulatedProvider> providers;
+  private final SimulatedSockets sockets;
+  private final Map<String, String> urls;
   private final ChainsConfig config;
 
-  private DemoProviders(List<SimulatedProvider> providers, ChainsConfig config) {
+  private DemoProviders(List<SimulatedProvider> providers, SimulatedSockets sockets, Map<String, String> urls,
+                        ChainsConfig config) {
     this.providers = List.copyOf(providers);
+    this.sockets = sockets;
+    this.urls = Map.copyOf(urls);
     this.config = config;
   }
 
-  /** Starts six simulated providers on ephemeral loopback ports. */
+  /** Starts six simulated providers, each with a WebSocket for subscriptions, on ephemeral loopback ports. */
   public static DemoProviders start() throws IOException, ConfigException {
     List<SimulatedProvider> started = new ArrayList<>();
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> urls = new HashMap<>();
+    SimulatedSockets sockets = new SimulatedSockets();
     try {
       for (DemoChain chain : CHAINS) {
         SimSettings base = SimSettings.healthy(chain.name(), chain.chainId())
             .withBlockTime(chain.blockTime())
             .withStartBlock(chain.startBlock());
         String prefix = "DEMO_" + chain.name().toUpperCase(Locale.ROOT) + "_";
-        started.add(register(env, prefix + "FLAKY",
+        started.add(register(urls, sockets, prefix + "FLAKY",
             SimulatedProvider.start(named(base, chain, "flaky").withLatency(Duration.ofMillis(2)).withErrorEvery(6))));
-        started.add(register(env, prefix + "SLOW",
+        started.add(register(urls, sockets, prefix + "SLOW",
             SimulatedProvider.start(named(base, chain, "slow").withLatency(Duration.ofMillis(25)))));
-        started.add(register(env, prefix + "THROTTLED",
+        started.add(register(urls, sockets, prefix + "THROTTLED",
             SimulatedProvider.start(named(base, chain, "throttled").withLatency(Duration.ofMillis(3)).withRateLimitEvery(8))));
       }
       String yaml;
@@ -60,9 +67,12 @@ public final class DemoProviders implements AutoCloseable {
         }
         yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      return new DemoProviders(started, ChainsConfigLoader.parse("demo/chains.yml", yaml, env));
+      Map<String, String> env = new HashMap<>(System.getenv());
+      env.putAll(urls);
+      return new DemoProviders(started, sockets, urls, ChainsConfigLoader.parse("demo/chains.yml", yaml, env));
     } catch (IOException | ConfigException | RuntimeException e) {
       started.forEach(SimulatedProvider::close);
+      sockets.close();
       throw e;
     }
   }
@@ -72,8 +82,16 @@ public final class DemoProviders implements AutoCloseable {
         base.latency(), base.errorEvery(), base.rateLimitEvery(), base.retryAfter());
   }
 
-  private static SimulatedProvider register(Map<String, String> env, String variable, SimulatedProvider p) {
-    env.put(variable, p.httpUrl().toString());
+  /** Notes the provider's URLs under {@code variable} (HTTP) and {@code variable_WS} (its WebSocket). */
+  private static SimulatedProvider register(Map<String, String> urls, SimulatedSockets sockets, String variable,
+                                            SimulatedProvider p) throws IOException {
+    urls.put(variable, p.httpUrl().toString());
+    try {
+      urls.put(variable + "_WS", sockets.open(p).toString());
+    } catch (Exception e) {
+      p.close();
+      throw new IOException("could not open the WebSocket of demo provider " + p.name() + ": " + e.getMessage(), e);
+    }
     return p;
   }
 
@@ -93,8 +111,8 @@ public final class DemoProviders implements AutoCloseable {
     try (InputStream in = DemoProviders.class.getResourceAsStream("/demo/chains.yml")) {
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    for (SimulatedProvider p : demo.providers()) {
-      yaml = yaml.replace("${DEMO_" + p.name().toUpperCase(Locale.ROOT).replace('-', '_') + "}", p.httpUrl().toString());
+    for (Map.Entry<String, String> url : demo.urls.entrySet()) {
+      yaml = yaml.replace("${" + url.getKey() + "}", url.getValue());
     }
     java.nio.file.Path target = java.nio.file.Path.of(args[0]);
     java.nio.file.Path partial = target.resolveSibling(target.getFileName() + ".partial");
@@ -116,5 +134,6 @@ public final class DemoProviders implements AutoCloseable {
   @Override
   public void close() {
     providers.forEach(SimulatedProvider::close);
+    sockets.close();
   }
 }

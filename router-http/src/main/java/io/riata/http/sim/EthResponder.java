@@ -78,6 +78,8 @@ final class EthResponder {
       case "eth_getBalance" -> balance(params);
       case "eth_getTransactionCount" -> transactionCount(params);
       case "eth_getBlockByNumber" -> blockByNumber(params, head);
+      case "eth_getBlockByHash" -> blockByHash(params, head);
+      case "eth_getLogs" -> requireArgument(params, 0) ? new Result(NODES.arrayNode()) : missing(0); // no transactions, no logs
       default -> new Failure(METHOD_NOT_FOUND, "the method " + method + " does not exist/is not available");
     };
   }
@@ -125,6 +127,31 @@ final class EthResponder {
       }
     }
     return new Result(block(number));
+  }
+
+  /** Blocks this far below the head can be found by hash (a node keeps more; a simulator need not). */
+  private static final int FINDABLE_BY_HASH = 1024;
+
+  private Answer blockByHash(JsonNode params, long head) {
+    if (!requireArgument(params, 0)) {
+      return missing(0);
+    }
+    String hash = params.get(0).asText("").toLowerCase(Locale.ROOT);
+    for (long n = head; n >= 0 && n > head - FINDABLE_BY_HASH; n--) {
+      if (blockHash(n).equals(hash)) {
+        return new Result(block(n));
+      }
+    }
+    return new Result(NullNode.getInstance());
+  }
+
+  /** Block {@code number} as a {@code newHeads} notification carries it: the block without its bodies. */
+  ObjectNode header(long number) {
+    ObjectNode header = block(number);
+    header.remove("transactions");
+    header.remove("uncles");
+    header.remove("size");
+    return header;
   }
 
   private ObjectNode block(long number) {

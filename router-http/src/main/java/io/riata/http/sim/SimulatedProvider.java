@@ -218,6 +218,11 @@ public final class SimulatedProvider implements AutoCloseable {
     }
   }
 
+  /** Block {@code number} as a {@code newHeads} notification carries it, as JSON. */
+  public String headerJson(long number) {
+    return responder.header(number).toString();
+  }
+
   /** Makes {@link #head()} return {@code value} now; the chain advances from there unless stalled. */
   public void head(long value) {
     if (value < 0) {
