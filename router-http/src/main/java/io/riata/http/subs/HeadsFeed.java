@@ -65,6 +65,8 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   static final int REMEMBERED = 128;
   /** Blocks fetched at most to link one head (a gap after a long outage). */
   static final int MAX_WALK = 1024;
+  /** Link attempts that may fail in a row on one provider before the feed moves to the next. */
+  static final int MAX_LINK_FAILURES = 3;
 
   public static Behavior<Command> create(FeedProviders providers, Duration stallAfter) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HeadsFeed(ctx, timers, providers, stallAfter)));
@@ -84,6 +86,8 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   private long lastNumber = -1;
   private long lastHeadNanos;
   private boolean linking;
+  /** Failed attempts in a row to link a head; at {@link #MAX_LINK_FAILURES} the feed moves on. */
+  private int linkFailures;
 
   private HeadsFeed(ActorContext<Command> ctx, TimerScheduler<Command> timers, FeedProviders providers,
                     Duration stallAfter) {
@@ -204,11 +208,19 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     List<JsonNode> oldestFirst = new ArrayList<>(msg.newestFirst());
     java.util.Collections.reverse(oldestFirst);
     if (msg.failure() != null) {
+      Head head = new Head(connection, upstreamProvider, oldestFirst.get(oldestFirst.size() - 1));
+      if (++linkFailures >= MAX_LINK_FAILURES) {
+        // This provider cannot serve the blocks that link its own heads: try the next one.
+        linkFailures = 0;
+        endUpstream("could not fetch the blocks linking its heads " + MAX_LINK_FAILURES + " times (" + msg.failure() + ")");
+        return this;
+      }
       getContext().getLog().warn("chain {}: could not link a new head to the delivered ones ({}); trying again",
           chainName, msg.failure());
-      pending.add(0, new Head(connection, upstreamProvider, oldestFirst.get(oldestFirst.size() - 1)));
+      pending.add(0, head);
       return this; // the tick retries
     }
+    linkFailures = 0;
     if (msg.reachedDelivered()) {
       for (JsonNode header : oldestFirst) {
         long number = number(header);
@@ -294,6 +306,9 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   }
 
   private void endUpstream(String reason) {
+    if (upstream == null) {
+      return; // already ended; the tick connects again
+    }
     String provider = upstreamProvider;
     long conn = connection;
     upstream.close();

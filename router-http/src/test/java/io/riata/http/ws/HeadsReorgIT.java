@@ -91,4 +91,39 @@ class HeadsReorgIT {
       System.out.printf("reorg from block %d: clients saw %s%n", forkFrom, numbers);
     }
   }
+
+  @Test
+  void aProviderThatCannotLinkItsHeadsIsLeftForTheNext() throws Exception {
+    long epoch = System.nanoTime();
+    try (HeadsSim lost = new HeadsSim("lost", BLOCK, epoch); HeadsSim good = new HeadsSim("good", BLOCK, epoch)) {
+      RiataServer two = TestNodes.start(TestNodes.config(List.of(new ChainConfig("twin", 79, BLOCK, 50, "priority",
+          100_000, List.of(
+              new ProviderConfig("lost", lost.httpUrl(), lost.wsUrl(), 1, 1, false, Set.of(), Set.of(), null, Map.of(), 64),
+              new ProviderConfig("good", good.httpUrl(), good.wsUrl(), 2, 1, false, Set.of(), Set.of(), null, Map.of(),
+                  64)))), List.of()), "");
+      try (WsTestClient c = new WsTestClient(two, "/ws/rpc/twin")) {
+        c.send(call("eth_subscribe", "[\"newHeads\"]", 1));
+        assertTrue(c.next().get("result").asText().startsWith("0x"));
+        List<Long> numbers = new ArrayList<>();
+        while (numbers.size() < 4) {
+          numbers.add(Long.decode(c.next().get("params").get("result").get("number").asText()));
+        }
+        // The serving provider switches branch and cannot serve the blocks that would link it.
+        lost.forgetful = true;
+        lost.reorgFrom(numbers.get(numbers.size() - 1) - 1);
+        while (numbers.size() < 20) {
+          JsonNode head = c.next().get("params").get("result");
+          numbers.add(Long.decode(head.get("number").asText()));
+          assertEquals(good.hash(numbers.get(numbers.size() - 1)), head.get("hash").asText(),
+              "a head from the branch that could not be linked was delivered");
+        }
+        for (int i = 1; i < numbers.size(); i++) {
+          assertEquals(numbers.get(i - 1) + 1, numbers.get(i), "gap or repeat: " + numbers);
+        }
+        System.out.printf("unlinkable provider left: clients saw %s%n", numbers);
+      } finally {
+        two.close();
+      }
+    }
+  }
 }

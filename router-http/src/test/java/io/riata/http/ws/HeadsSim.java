@@ -122,8 +122,11 @@ final class HeadsSim extends AllDirectives implements AutoCloseable {
   }
 
   /** The block with this hash, if it is on the current branch (as a node forgets a dropped branch's blocks). */
+  /** When set, {@code eth_getBlockByHash} finds nothing, like a node that pruned or lost its blocks. */
+  volatile boolean forgetful;
+
   private String byHash(String hash) {
-    if (hash.length() != 66) {
+    if (forgetful || hash.length() != 66) {
       return "null";
     }
     long n = (Long.parseLong(hash.substring(34), 16) - 17) / 7919L;
