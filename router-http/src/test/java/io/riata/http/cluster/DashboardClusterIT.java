@@ -79,13 +79,18 @@ class DashboardClusterIT {
       for (int k = 0; k < clients.length; k++) {
         FeedClient c = clients[k];
         long counted = 0;
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<String> seen = new ArrayList<>(); // seq@lag of each rollup, for the failure message
         while (counted < 30 && System.nanoTime() < until) {
           String text = c.next(Duration.ofSeconds(3));
           assertNotNull(text, "no rollup within 3 s");
-          counted += requests(TestNodes.json(text));
+          JsonNode rollup = TestNodes.json(text);
+          counted += requests(rollup);
+          seen.add(rollup.get("seq").asLong() + "@" + (System.currentTimeMillis() - rollup.get("at").asLong()) + "ms:"
+              + requests(rollup));
         }
-        assertCountedOrConflated(NODES.get(k), counted, 30, "requests sent to both nodes, summed over node-" + k + "'s rollups");
+        assertCountedOrConflated(NODES.get(k), counted, 30, "requests sent to both nodes, summed over node-" + k
+            + "'s rollups " + seen);
       }
 
       RiataProcess leaving = NODES.stream().filter(n -> host.endsWith(":" + n.clusterPort)).findFirst().orElseThrow();
