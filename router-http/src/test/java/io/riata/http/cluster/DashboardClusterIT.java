@@ -69,6 +69,11 @@ class DashboardClusterIT {
       // Wait for a rollup that both nodes reported to, so neither node's traffic can miss it.
       JsonNode joined = awaitRollup(clients[0], r -> r.get("reportingNodes").size() == 2, Duration.ofSeconds(30));
       String host = joined.get("aggregator").get("node").asText();
+      // And for the other node's dashboard to be fed live: the aggregator's topic learns of a
+      // node's hub through the receptionist, a moment after that node's own rollups arrive.
+      long joinedSeq = joined.get("seq").asLong();
+      awaitRollup(clients[1], r -> r.get("aggregator").get("node").asText().equals(host)
+          && r.get("seq").asLong() > joinedSeq, Duration.ofSeconds(30));
       for (FeedClient c : clients) {
         c.received.clear();
       }
