@@ -2,7 +2,6 @@ package io.riata.core.metrics;
 
 import io.riata.core.selection.LatencyView;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +23,7 @@ public final class LatencyTracker implements LatencyView {
 
   private final double alpha;
   private final int maxMethods;
-  private final ConcurrentHashMap<String, ProviderLatencies> providers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, BoundedCells<AtomicLong>> providers = new ConcurrentHashMap<>();
 
   public LatencyTracker() {
     this(DEFAULT_ALPHA, DEFAULT_MAX_METHODS);
@@ -47,11 +46,11 @@ public final class LatencyTracker implements LatencyView {
     if (nanos < 0) {
       return;
     }
-    ProviderLatencies p = providers.get(providerId);
+    BoundedCells<AtomicLong> p = providers.get(providerId);
     if (p == null) {
-      p = providers.computeIfAbsent(providerId, id -> new ProviderLatencies());
+      p = providers.computeIfAbsent(providerId, id -> new BoundedCells<>(maxMethods, () -> new AtomicLong(UNMEASURED)));
     }
-    AtomicLong cell = p.cellForWrite(method, maxMethods);
+    AtomicLong cell = p.forWrite(method);
     double sample = nanos;
     long old;
     long updated;
@@ -65,50 +64,17 @@ public final class LatencyTracker implements LatencyView {
 
   @Override
   public double latencyNanos(String providerId, String method) {
-    ProviderLatencies p = providers.get(providerId);
+    BoundedCells<AtomicLong> p = providers.get(providerId);
     if (p == null) {
       return Double.NaN;
     }
-    AtomicLong cell = p.methods.get(method);
-    if (cell == null) {
-      cell = p.count.get() >= maxMethods ? p.overflow : null;
-    }
+    AtomicLong cell = p.forRead(method);
     return cell == null ? Double.NaN : Double.longBitsToDouble(cell.get());
   }
 
   /** Distinct methods tracked for the provider, not counting the overflow estimate. */
   public int methodCount(String providerId) {
-    ProviderLatencies p = providers.get(providerId);
-    return p == null ? 0 : p.methods.size();
-  }
-
-  private static final class ProviderLatencies {
-    final ConcurrentHashMap<String, AtomicLong> methods = new ConcurrentHashMap<>();
-    /** Slots taken in {@link #methods}, claimed before inserting so the bound holds under races. */
-    final AtomicInteger count = new AtomicInteger();
-    final AtomicLong overflow = new AtomicLong(UNMEASURED);
-
-    AtomicLong cellForWrite(String method, int max) {
-      AtomicLong cell = methods.get(method);
-      if (cell != null) {
-        return cell;
-      }
-      int c;
-      do {
-        c = count.get();
-        if (c >= max) {
-          // Another thread may have inserted this very method since the first look.
-          cell = methods.get(method);
-          return cell != null ? cell : overflow;
-        }
-      } while (!count.compareAndSet(c, c + 1));
-      AtomicLong fresh = new AtomicLong(UNMEASURED);
-      cell = methods.putIfAbsent(method, fresh);
-      if (cell != null) {
-        count.decrementAndGet();
-        return cell;
-      }
-      return fresh;
-    }
+    BoundedCells<AtomicLong> p = providers.get(providerId);
+    return p == null ? 0 : p.own().size();
   }
 }

@@ -1,6 +1,7 @@
 package io.riata.core.rollup;
 
 import io.riata.core.failover.OutcomeKind;
+import io.riata.core.metrics.BoundedCells;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ public final class RollupRecorder {
 
   private final int maxMethods;
   private final int sampleCap;
-  private final ConcurrentHashMap<String, ProviderCells> providers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, BoundedCells<Cell>> providers = new ConcurrentHashMap<>();
   private final AtomicReferenceArray<Decision> samples;
   private final AtomicInteger sampleClaims = new AtomicInteger();
 
@@ -90,15 +91,15 @@ public final class RollupRecorder {
   /** What was recorded since the last drain. Call from one thread at a time. */
   public Drained drain() {
     Map<String, List<MethodStats>> byProvider = new LinkedHashMap<>();
-    for (Map.Entry<String, ProviderCells> p : providers.entrySet()) {
+    for (Map.Entry<String, BoundedCells<Cell>> p : providers.entrySet()) {
       List<MethodStats> methods = new ArrayList<>();
-      for (Map.Entry<String, Cell> m : p.getValue().methods.entrySet()) {
+      for (Map.Entry<String, Cell> m : p.getValue().own().entrySet()) {
         MethodStats s = m.getValue().drain(m.getKey());
         if (s != null) {
           methods.add(s);
         }
       }
-      MethodStats other = p.getValue().overflow.drain(OTHER_METHODS);
+      MethodStats other = p.getValue().overflow().drain(OTHER_METHODS);
       if (other != null) {
         methods.add(other);
       }
@@ -123,44 +124,15 @@ public final class RollupRecorder {
   public record Drained(Map<String, List<MethodStats>> providers, List<Decision> decisions) {}
 
   private Cell cell(String providerId, String method) {
-    ProviderCells p = providers.get(providerId);
+    BoundedCells<Cell> p = providers.get(providerId);
     if (p == null) {
-      p = providers.computeIfAbsent(providerId, id -> new ProviderCells());
+      p = providers.computeIfAbsent(providerId, id -> new BoundedCells<>(maxMethods, Cell::new));
     }
-    return p.cellFor(method, maxMethods);
+    return p.forWrite(method);
   }
 
   private static int stripe() {
     return (int) Thread.currentThread().getId() & (STRIPES - 1);
-  }
-
-  private static final class ProviderCells {
-    final ConcurrentHashMap<String, Cell> methods = new ConcurrentHashMap<>();
-    /** Slots taken in {@link #methods}, claimed before inserting so the bound holds under races. */
-    final AtomicInteger count = new AtomicInteger();
-    final Cell overflow = new Cell();
-
-    Cell cellFor(String method, int max) {
-      Cell cell = methods.get(method);
-      if (cell != null) {
-        return cell;
-      }
-      int c;
-      do {
-        c = count.get();
-        if (c >= max) {
-          cell = methods.get(method);
-          return cell != null ? cell : overflow;
-        }
-      } while (!count.compareAndSet(c, c + 1));
-      Cell fresh = new Cell();
-      cell = methods.putIfAbsent(method, fresh);
-      if (cell != null) {
-        count.decrementAndGet();
-        return cell;
-      }
-      return fresh;
-    }
   }
 
   private static final class Cell {
