@@ -14,13 +14,9 @@ public record HttpSettings(
     int maxAttempts,
     Duration defaultDeadline,
     Map<String, Duration> methodDeadlines,
-    Duration connectTimeout,
-    int defaultMaxConcurrency,
-    Duration probeTimeout,
     Duration bodyReadTimeout,
-    long maxResponseBytes,
-    Duration upstreamIdleTimeout,
-    Duration unreadyGrace) {
+    Duration unreadyGrace,
+    int eventLoops) {
 
   public static HttpSettings from(Config root) {
     Config c = root.getConfig("riata.http");
@@ -37,18 +33,13 @@ public record HttpSettings(
         c.getInt("failover.max-attempts"),
         c.getDuration("deadlines.default"),
         Map.copyOf(deadlines),
-        c.getDuration("upstream.connect-timeout"),
-        c.getInt("upstream.max-concurrency"),
-        c.getDuration("upstream.probe-timeout"),
         c.getDuration("limits.body-read-timeout"),
-        c.getBytes("upstream.max-response-size"),
-        c.getDuration("upstream.idle-timeout"),
-        c.getDuration("shutdown.unready-grace"));
+        c.getDuration("shutdown.unready-grace"),
+        c.getInt("event-loops"));
   }
 
   public HttpSettings withPort(int newPort) {
     return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
-        methodDeadlines, connectTimeout, defaultMaxConcurrency, probeTimeout, bodyReadTimeout, maxResponseBytes,
-        upstreamIdleTimeout, unreadyGrace);
+        methodDeadlines, bodyReadTimeout, unreadyGrace, eventLoops);
   }
 }

@@ -17,22 +17,30 @@ import io.riata.http.diag.PathTimings;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import kamon.Kamon;
-import io.riata.http.rpc.FailoverExecutor;
-import io.riata.http.rpc.JsonRpcDispatcher;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcRoutes;
 import io.riata.http.subs.Subscriptions;
 import io.riata.http.ws.WsRoutes;
 import io.riata.http.ws.WsSettings;
-import io.riata.http.upstream.HttpHeadProbe;
-import io.riata.http.upstream.UpstreamClient;
+import io.riata.core.engine.Dispatcher;
+import io.riata.core.engine.EngineClock;
+import io.riata.core.engine.FixedConcurrencyLimiter;
+import io.riata.core.engine.HedgePolicy;
+import io.riata.core.engine.NodeAdmission;
+import io.riata.core.engine.RequestEngine;
+import io.riata.core.engine.Shortcut;
+import io.riata.http.data.EngineGateway;
+import io.riata.http.data.EventLoops;
+import io.riata.http.data.upstream.HttpHeadProbe;
+import io.riata.http.data.upstream.UpstreamClient;
+import io.riata.http.data.upstream.UpstreamSettings;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -81,18 +89,26 @@ public final class RiataServer implements AutoCloseable {
     try {
       HttpSettings settings = HttpSettings.from(system.settings().config());
       AdminSettings admin = AdminSettings.from(system.settings().config());
-      UpstreamClient client = new UpstreamClient(Adapter.toClassic(system), settings.connectTimeout(),
-          settings.defaultMaxConcurrency(), settings.maxResponseBytes(), settings.upstreamIdleTimeout(),
-          new PathTimings(admin.timingSampleEvery()));
+      UpstreamSettings upstream = UpstreamSettings.from(system.settings().config());
+      EventLoops loops = EventLoops.start(settings.eventLoops());
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "riata-event-loops", () -> {
+            loops.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          });
+      UpstreamClient client = new UpstreamClient(loops, upstream);
+      PathTimings timings = new PathTimings(admin.timingSampleEvery());
       DashboardFeed dashboard = new DashboardFeed();
-      NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, settings.probeTimeout()), dashboard);
-      FailoverExecutor executor = new FailoverExecutor(
-          client, new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts());
+      NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, upstream.probeTimeout()), dashboard);
+      RequestEngine engine = new RequestEngine(
+          new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts(),
+          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
+          List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
+      EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);
-      JsonRpcDispatcher dispatcher = new JsonRpcDispatcher(executor, settings.maxBatchLength());
-      RpcRoutes rpc = new RpcRoutes(resolver, dispatcher, settings, Materializer.matFromSystem(system));
-      Subscriptions subscriptions = new Subscriptions(system, node, executor);
-      WsRoutes ws = new WsRoutes(resolver, dispatcher, subscriptions, WsSettings.from(system.settings().config()),
+      RpcRoutes rpc = new RpcRoutes(resolver, gateway, settings, Materializer.matFromSystem(system));
+      Subscriptions subscriptions = new Subscriptions(system, node, gateway);
+      WsRoutes ws = new WsRoutes(resolver, gateway, subscriptions, WsSettings.from(system.settings().config()),
           Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
       Kamon.init(system.settings().config());
@@ -113,8 +129,8 @@ public final class RiataServer implements AutoCloseable {
             jfr.close();
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
-      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), client.timings(), jfr,
-          new LoadSimulation(resolver, executor));
+      Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), timings, jfr,
+          new LoadSimulation(resolver, gateway));
       ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard, diagnostics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).

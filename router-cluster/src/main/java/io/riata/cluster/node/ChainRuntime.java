@@ -1,6 +1,7 @@
 package io.riata.cluster.node;
 
 import io.riata.core.config.ChainConfig;
+import io.riata.core.engine.ChainContext;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.failover.OutcomeKind;
 import io.riata.core.metrics.LatencyTracker;
@@ -23,7 +24,7 @@ import java.util.function.LongSupplier;
  * Everything the request path of one node needs for one chain, with no actor in between: the
  * latest snapshot (one volatile read), the local breaker view, latency and outcome counters.
  */
-public final class ChainRuntime {
+public final class ChainRuntime implements ChainContext {
 
   private volatile ChainConfig config;
   private final LocalBreakerView breakers;
@@ -57,6 +58,7 @@ public final class ChainRuntime {
     this.snapshot = ChainSnapshot.empty(config.name(), ids);
   }
 
+  @Override
   public ChainConfig config() {
     return config;
   }
@@ -72,6 +74,7 @@ public final class ChainRuntime {
     config = next;
   }
 
+  @Override
   public ChainSnapshot snapshot() {
     return snapshot;
   }
@@ -90,15 +93,18 @@ public final class ChainRuntime {
     return fromPool ? (System.nanoTime() - receivedAtNanos) / 1_000_000 : -1;
   }
 
+  @Override
   public LocalBreakerView breakers() {
     return breakers;
   }
 
+  @Override
   public LatencyTracker latency() {
     return latency;
   }
 
   /** Records one attempt; called on the request path, lock-free. */
+  @Override
   public void recordAttempt(String providerId, String method, OutcomeKind kind, String reason,
                             long nanos, long rateLimitedUntilMillis) {
     ProviderCounters c = counters.get(providerId);
@@ -114,6 +120,7 @@ public final class ChainRuntime {
   }
 
   /** The dashboard's counters of this chain on this node; the request path records answers here. */
+  @Override
   public RollupRecorder rollup() {
     return rollup;
   }

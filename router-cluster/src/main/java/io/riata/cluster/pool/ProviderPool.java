@@ -5,7 +5,7 @@ import io.riata.cluster.breaker.BreakerTransitioned;
 import io.riata.cluster.breaker.CircuitBreaker;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ChainConfig;
-import io.riata.core.failover.ErrorClassifier;
+import io.riata.core.engine.TransportException;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.health.HeadProbeSchedule;
 import io.riata.core.health.HeadTracker;
@@ -396,7 +396,8 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
                 }
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-                return new ProbeDone(p.id(), -1, "probe: " + describe(cause), cause instanceof TimeoutException);
+                return new ProbeDone(p.id(), -1, "probe: " + describe(cause),
+                    cause instanceof TransportException te ? te.timedOut() : cause instanceof TimeoutException);
               });
     }
     return this;
@@ -465,9 +466,12 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
 
   /** A short reason, as in the attempt logs ("connection refused", "timeout", "http 503"). */
   private static String describe(Throwable t) {
+    if (t instanceof TransportException te) {
+      return te.failure().reason();
+    }
     if (t instanceof IllegalStateException && t.getMessage() != null) {
       return t.getMessage(); // the probe's own verdict on a reply, e.g. "http 503"
     }
-    return ErrorClassifier.classifyTransportFailure(t, t instanceof TimeoutException).reason();
+    return t instanceof TimeoutException ? "timeout" : "error " + t.getClass().getSimpleName();
   }
 }

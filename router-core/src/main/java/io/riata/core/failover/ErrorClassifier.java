@@ -1,9 +1,6 @@
 package io.riata.core.failover;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.nio.channels.ClosedChannelException;
+import io.riata.core.engine.TransportFailure;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -53,32 +50,9 @@ public final class ErrorClassifier {
 
   private ErrorClassifier() {}
 
-  /**
-   * An attempt that produced no HTTP answer.
-   *
-   * @param timedOut the attempt's own timeout expired
-   */
-  public static Classification classifyTransportFailure(Throwable cause, boolean timedOut) {
-    if (cause instanceof HttpConnectTimeoutException) {
-      return new Classification(OutcomeKind.TIMEOUT, "connect timeout", null, false);
-    }
-    if (timedOut) {
-      return new Classification(OutcomeKind.TIMEOUT, "timeout", null, true);
-    }
-    if (cause instanceof ConnectException || hasCause(cause, ConnectException.class)
-        || messageContains(cause, "connection refused")) {
-      return new Classification(OutcomeKind.RETRIABLE, "connection refused", null, false);
-    }
-    if (messageContains(cause, "connect timeout")) {
-      return new Classification(OutcomeKind.TIMEOUT, "connect timeout", null, false);
-    }
-    if (cause instanceof ClosedChannelException || cause instanceof IOException) {
-      String text = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
-      String reason = text.contains("reset") ? "connection reset"
-          : text.contains("closed") || text.contains("eof") ? "connection closed" : "i/o error";
-      return new Classification(OutcomeKind.RETRIABLE, reason, null, true);
-    }
-    return new Classification(OutcomeKind.RETRIABLE, "error " + cause.getClass().getSimpleName(), null, true);
+  /** An attempt that produced no HTTP answer. */
+  public static Classification classifyTransportFailure(TransportFailure failure) {
+    return new Classification(failure.kind(), failure.reason(), null, failure.reachedProvider());
   }
 
   /**
@@ -186,25 +160,6 @@ public final class ErrorClassifier {
     }
     for (String p : phrases) {
       if (text.contains(p)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether the message of {@code t} or of one of its causes contains {@code lowerCaseText}. */
-  private static boolean messageContains(Throwable t, String lowerCaseText) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c.getMessage() != null && c.getMessage().toLowerCase(Locale.ROOT).contains(lowerCaseText)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
-      if (type.isInstance(c)) {
         return true;
       }
     }

@@ -24,7 +24,15 @@ public final class JsonRpcCodec {
 
   /** Judges a request body. Never throws. */
   public static Parsed parse(byte[] body) {
-    try (JsonParser p = FACTORY.createParser(body)) {
+    return parse(body, body.length);
+  }
+
+  /**
+   * Judges the first {@code length} bytes of {@code body} (a buffer that may be longer, reused
+   * between requests). Requests' offsets point into it.
+   */
+  public static Parsed parse(byte[] body, int length) {
+    try (JsonParser p = FACTORY.createParser(body, 0, length)) {
       JsonToken first = p.nextToken();
       Parsed parsed;
       if (first == JsonToken.START_OBJECT) {
@@ -126,8 +134,7 @@ public final class JsonRpcCodec {
     if (method.isEmpty()) {
       return new Parsed.Invalid(idForError, "method must not be empty");
     }
-    byte[] raw = Arrays.copyOfRange(body, start, end);
-    return new Parsed.Request(new JsonRpcRequest(raw, idJson, method, params));
+    return new Parsed.Request(new JsonRpcRequest(start, end - start, idJson, method, params));
   }
 
   private static String slice(byte[] body, long from, long to) {

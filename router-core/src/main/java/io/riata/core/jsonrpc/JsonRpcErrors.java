@@ -16,6 +16,8 @@ public final class JsonRpcErrors {
    * lists the known ones, e.g. {@code data.chains}.
    */
   public static final int UNKNOWN_CHAIN_OR_ROUTE = -32052;
+  /** This node is at its limit of requests in flight (HTTP 503 with {@code Retry-After}); nothing was sent upstream. */
+  public static final int NODE_OVERLOADED = -32053;
 
   private JsonRpcErrors() {}
 }

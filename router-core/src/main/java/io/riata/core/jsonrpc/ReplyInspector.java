@@ -16,10 +16,15 @@ public final class ReplyInspector {
   private ReplyInspector() {}
 
   public static UpstreamReply inspect(byte[] body) {
-    if (body == null || body.length == 0) {
+    return body == null ? UpstreamReply.MALFORMED : inspect(body, 0, body.length);
+  }
+
+  /** Inspects {@code length} bytes of {@code body} from {@code offset}. */
+  public static UpstreamReply inspect(byte[] body, int offset, int length) {
+    if (length == 0) {
       return UpstreamReply.MALFORMED;
     }
-    try (JsonParser p = FACTORY.createParser(body)) {
+    try (JsonParser p = FACTORY.createParser(body, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return UpstreamReply.MALFORMED;
       }

@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
+import io.riata.core.engine.TransportFailure;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ErrorClassifierTest {
 
@@ -65,30 +64,36 @@ class ErrorClassifierTest {
     assertFalse(c.kind().settles());
   }
 
-  @Test
-  void transportFailures() {
-    Classification refused = ErrorClassifier.classifyTransportFailure(new ConnectException("Connection refused"), false);
-    assertEquals(OutcomeKind.RETRIABLE, refused.kind());
-    assertFalse(refused.reachedProvider());
-    Classification timeout = ErrorClassifier.classifyTransportFailure(new HttpTimeoutException("request timed out"), true);
-    assertEquals(OutcomeKind.TIMEOUT, timeout.kind());
-    assertTrue(timeout.reachedProvider());
-    Classification connectTimeout = ErrorClassifier.classifyTransportFailure(new HttpConnectTimeoutException("x"), true);
-    assertFalse(connectTimeout.reachedProvider());
-    Classification reset = ErrorClassifier.classifyTransportFailure(new IOException("Connection reset"), false);
-    assertEquals("connection reset", reset.reason());
-    assertTrue(reset.reachedProvider());
-    Classification wrapped = ErrorClassifier.classifyTransportFailure(new IOException("x", new ConnectException()), false);
-    assertFalse(wrapped.reachedProvider());
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+      "CONNECT_REFUSED, RETRIABLE, connection refused, false",
+      "UNRESOLVED, RETRIABLE, host not found, false",
+      "CONNECT_TIMEOUT, TIMEOUT, connect timeout, false",
+      "TLS_FAILED, RETRIABLE, tls handshake failed, false",
+      "TIMEOUT, TIMEOUT, timeout, true",
+      "RESET, RETRIABLE, connection reset, true",
+      "CLOSED, RETRIABLE, connection closed, true",
+      "REPLY_TOO_LARGE, RETRIABLE, reply too large, true",
+      "MALFORMED_HTTP, RETRIABLE, malformed http reply, true",
+      "IO_ERROR, RETRIABLE, i/o error, true"})
+  void transportFailures(TransportFailure failure, OutcomeKind kind, String reason, boolean reached) {
+    Classification c = ErrorClassifier.classifyTransportFailure(failure);
+    assertEquals(kind, c.kind());
+    assertEquals(reason, c.reason());
+    assertEquals(reached, c.reachedProvider());
   }
 
   @Test
   void writesAreRetriedOnlyWhenTheySurelyDidNotLand() {
-    Classification refused = ErrorClassifier.classifyTransportFailure(new ConnectException(), false);
-    Classification timeout = ErrorClassifier.classifyTransportFailure(new HttpTimeoutException("t"), true);
+    Classification refused = ErrorClassifier.classifyTransportFailure(TransportFailure.CONNECT_REFUSED);
+    Classification tls = ErrorClassifier.classifyTransportFailure(TransportFailure.TLS_FAILED);
+    Classification timeout = ErrorClassifier.classifyTransportFailure(TransportFailure.TIMEOUT);
+    Classification reset = ErrorClassifier.classifyTransportFailure(TransportFailure.RESET);
     Classification throttled = ErrorClassifier.classifyReply("eth_sendRawTransaction", 429, null, false, false, null, null);
     assertTrue(ErrorClassifier.mayRetry("eth_sendRawTransaction", refused));
+    assertTrue(ErrorClassifier.mayRetry("eth_sendRawTransaction", tls));
     assertFalse(ErrorClassifier.mayRetry("eth_sendRawTransaction", timeout));
+    assertFalse(ErrorClassifier.mayRetry("eth_sendRawTransaction", reset));
     assertTrue(ErrorClassifier.mayRetry("eth_sendRawTransaction", throttled));
     assertTrue(ErrorClassifier.mayRetry("eth_getBalance", timeout));
     assertFalse(ErrorClassifier.mayRetry("eth_getBalance", Classification.success()));

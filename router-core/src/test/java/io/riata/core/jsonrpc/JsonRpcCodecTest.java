@@ -35,7 +35,20 @@ class JsonRpcCodecTest {
     assertEquals("eth_getBalance", r.method());
     assertEquals("\"x-1\"", r.idJson());
     assertEquals("[\"0xabc\", \"latest\"]", new String(r.params(), StandardCharsets.UTF_8));
-    assertEquals(body.trim(), new String(r.raw(), StandardCharsets.UTF_8));
+    assertEquals(body.trim(), new String(r.bytesIn(body.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void parsesTheStartOfALongerBufferAndPointsIntoIt() {
+    String batch = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"}, {\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"b\"}]";
+    byte[] buffer = new byte[256];
+    byte[] bytes = batch.getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(bytes, 0, buffer, 0, bytes.length);
+    java.util.Arrays.fill(buffer, bytes.length, buffer.length, (byte) 'x'); // what an earlier, longer body left
+    Parsed.Batch parsed = assertInstanceOf(Parsed.Batch.class, JsonRpcCodec.parse(buffer, bytes.length));
+    JsonRpcRequest second = assertInstanceOf(Parsed.Request.class, parsed.items().get(1)).request();
+    assertEquals("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"b\"}",
+        new String(buffer, second.offset(), second.length(), StandardCharsets.UTF_8));
   }
 
   @Test

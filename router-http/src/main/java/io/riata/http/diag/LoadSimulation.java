@@ -7,7 +7,8 @@ import io.riata.core.jsonrpc.JsonRpcRequest;
 import io.riata.core.jsonrpc.Parsed;
 import io.riata.core.jsonrpc.ReplyInspector;
 import io.riata.core.rollup.LatencyHistogram;
-import io.riata.http.rpc.FailoverExecutor;
+import io.riata.core.engine.Outcome;
+import io.riata.http.data.EngineGateway;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcTarget;
 import io.riata.http.util.Json;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A burst of one JSON-RPC request, sent through this node's own {@link FailoverExecutor}: the
+ * A burst of one JSON-RPC request, sent through this node's own request engine: the
  * route resolution, selection, admission, upstream calls and failover that clients get, minus
  * the HTTP hop from a client. {@code concurrency} workers each send {@code requestsPerWorker}
  * requests one after the other. These are real requests to the real providers, counted against
@@ -36,12 +37,12 @@ public final class LoadSimulation {
   public static final int MAX_REQUESTS = 100_000;
 
   private final RouteResolver resolver;
-  private final FailoverExecutor executor;
+  private final EngineGateway gateway;
   private final AtomicBoolean running = new AtomicBoolean();
 
-  public LoadSimulation(RouteResolver resolver, FailoverExecutor executor) {
+  public LoadSimulation(RouteResolver resolver, EngineGateway gateway) {
     this.resolver = resolver;
-    this.executor = executor;
+    this.gateway = gateway;
   }
 
   /** What to send; validated by {@link #run}. */
@@ -94,7 +95,7 @@ public final class LoadSimulation {
     if (!(resolved instanceof RpcTarget target)) {
       throw new DiagnosticsException(404, "unknown-chain", "Unknown chain", "no chain " + plan.chain());
     }
-    JsonRpcRequest request = request(plan);
+    JsonRpcRequest.Built request = request(plan);
     if (!running.compareAndSet(false, true)) {
       throw DiagnosticsException.busy("a load simulation is running on this node; one at a time");
     }
@@ -103,7 +104,7 @@ public final class LoadSimulation {
     return run.report.whenComplete((r, e) -> running.set(false));
   }
 
-  private static JsonRpcRequest request(Plan plan) {
+  private static JsonRpcRequest.Built request(Plan plan) {
     ObjectNode call = Json.MAPPER.createObjectNode();
     call.put("jsonrpc", "2.0");
     call.put("id", 1);
@@ -116,7 +117,7 @@ public final class LoadSimulation {
       throw new IllegalStateException("a JSON tree always serializes", e);
     }
     if (JsonRpcCodec.parse(raw) instanceof Parsed.Single single && single.item() instanceof Parsed.Request r) {
-      return r.request();
+      return new JsonRpcRequest.Built(r.request(), raw);
     }
     throw DiagnosticsException.badRequest("method and params do not make a valid JSON-RPC request");
   }
@@ -124,7 +125,7 @@ public final class LoadSimulation {
   private final class Run {
     final Plan plan;
     final RpcTarget target;
-    final JsonRpcRequest request;
+    final JsonRpcRequest.Built request;
     final CompletableFuture<ObjectNode> report = new CompletableFuture<>();
     final AtomicLongArray latency = new AtomicLongArray(LatencyHistogram.BUCKETS);
     final AtomicLong maxNanos = new AtomicLong();
@@ -133,7 +134,7 @@ public final class LoadSimulation {
     final AtomicInteger workersLeft;
     long startedNanos;
 
-    Run(Plan plan, RpcTarget target, JsonRpcRequest request) {
+    Run(Plan plan, RpcTarget target, JsonRpcRequest.Built request) {
       this.plan = plan;
       this.target = target;
       this.request = request;
@@ -152,9 +153,9 @@ public final class LoadSimulation {
       while (left[0] > 0) {
         left[0]--;
         long sent = System.nanoTime();
-        CompletableFuture<FailoverExecutor.Outcome> answer;
+        CompletableFuture<Outcome<byte[]>> answer;
         try {
-          answer = executor.execute(target.chain(), target.strategy(), target.allowed(), request);
+          answer = gateway.execute(target.chain(), target.strategy(), target.allowed(), request);
         } catch (RuntimeException e) {
           answer = CompletableFuture.failedFuture(e);
         }
@@ -173,7 +174,7 @@ public final class LoadSimulation {
       }
     }
 
-    void record(long sent, FailoverExecutor.Outcome outcome) {
+    void record(long sent, Outcome<byte[]> outcome) {
       long nanos = System.nanoTime() - sent;
       latency.incrementAndGet(LatencyHistogram.bucketOf(nanos));
       maxNanos.accumulateAndGet(nanos, Math::max);

@@ -1,5 +1,6 @@
 package io.riata.http.diag;
 
+import io.riata.core.engine.PathTimer;
 import io.riata.core.rollup.LatencyHistogram;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Counts run from node start or the last {@link #reset()}.
  */
-public final class PathTimings {
+public final class PathTimings implements PathTimer {
 
   private final int sampleEvery;
 
@@ -31,6 +32,7 @@ public final class PathTimings {
   }
 
   /** Whether to time this call. */
+  @Override
   public boolean sample() {
     return sampleEvery == 1 || ThreadLocalRandom.current().nextInt(sampleEvery) == 0;
   }
@@ -43,14 +45,17 @@ public final class PathTimings {
   private final Live admission = new Live(true);
   private final Live attempt = new Live(false);
 
+  @Override
   public void selection(long nanos) {
     selection.record(nanos);
   }
 
+  @Override
   public void admission(long nanos) {
     admission.record(nanos);
   }
 
+  @Override
   public void attempt(long nanos) {
     attempt.record(nanos);
   }

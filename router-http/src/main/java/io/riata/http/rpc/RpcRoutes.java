@@ -3,10 +3,9 @@ package io.riata.http.rpc;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.http.HttpSettings;
+import io.riata.http.data.EngineGateway;
+import io.riata.http.data.RoutingHeaders;
 import io.riata.http.util.Stages;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
@@ -26,16 +25,12 @@ import org.apache.pekko.stream.Materializer;
  */
 public final class RpcRoutes extends AllDirectives {
 
-  public static final String PROVIDER_HEADER = "X-Riata-Provider";
-  public static final String ATTEMPTS_HEADER = "X-Riata-Attempts";
-  public static final String ATTEMPT_LOG_HEADER = "X-Riata-Attempt-Log";
-
   private final RouteResolver resolver;
-  private final JsonRpcDispatcher dispatcher;
+  private final EngineGateway dispatcher;
   private final HttpSettings settings;
   private final Materializer materializer;
 
-  public RpcRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, HttpSettings settings, Materializer materializer) {
+  public RpcRoutes(RouteResolver resolver, EngineGateway dispatcher, HttpSettings settings, Materializer materializer) {
     this.resolver = resolver;
     this.dispatcher = dispatcher;
     this.settings = settings;
@@ -87,9 +82,10 @@ public final class RpcRoutes extends AllDirectives {
   }
 
   private CompletableFuture<HttpResponse> answer(RpcTarget target, byte[] body) {
-    return dispatcher.dispatch(target, body).thenApply(answer -> answer.body() == null
-        ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
-        : withRouting(json(StatusCodes.OK, answer.body()), answer.outcomes(), answer.single()));
+    return dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body)
+        .thenApply(answer -> answer.body() == null
+            ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+            : withRouting(json(StatusCodes.OK, answer.body()), RoutingHeaders.of(answer.routed(), answer.single())));
   }
 
   private HttpResponse tooLarge() {
@@ -97,40 +93,14 @@ public final class RpcRoutes extends AllDirectives {
         "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes", null));
   }
 
-  private static HttpResponse withRouting(HttpResponse response, List<FailoverExecutor.Outcome> outcomes, boolean log) {
-    Set<String> providers = new LinkedHashSet<>();
-    int attempts = 0;
-    StringBuilder attemptLog = new StringBuilder();
-    for (FailoverExecutor.Outcome o : outcomes) {
-      if (o.providerId() != null) {
-        providers.add(o.providerId());
-      }
-      attempts += o.attempts().size();
-      if (log) {
-        for (FailoverExecutor.Attempt a : o.attempts()) {
-          if (attemptLog.length() > 0) {
-            attemptLog.append(", ");
-          }
-          attemptLog.append(a.providerId()).append('=').append(headerSafe(a.reason()));
-        }
-      }
-    }
+  private static HttpResponse withRouting(HttpResponse response, RoutingHeaders routing) {
     response = response
-        .addHeader(RawHeader.create(PROVIDER_HEADER, providers.isEmpty() ? "riata" : String.join(",", providers)))
-        .addHeader(RawHeader.create(ATTEMPTS_HEADER, Integer.toString(attempts)));
-    if (attemptLog.length() > 0) {
-      response = response.addHeader(RawHeader.create(ATTEMPT_LOG_HEADER, attemptLog.toString()));
+        .addHeader(RawHeader.create(RoutingHeaders.PROVIDER, routing.provider()))
+        .addHeader(RawHeader.create(RoutingHeaders.ATTEMPTS, Integer.toString(routing.attempts())));
+    if (routing.attemptLog() != null) {
+      response = response.addHeader(RawHeader.create(RoutingHeaders.ATTEMPT_LOG, routing.attemptLog()));
     }
     return response;
-  }
-
-  private static String headerSafe(String text) {
-    StringBuilder out = new StringBuilder(Math.min(text.length(), 120));
-    for (int i = 0; i < text.length() && out.length() < 120; i++) {
-      char c = text.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f && c != ',' ? c : ' ');
-    }
-    return out.toString();
   }
 
   private static HttpResponse json(org.apache.pekko.http.javadsl.model.StatusCode status, byte[] body) {

@@ -5,13 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ProviderConfig;
-import io.riata.core.jsonrpc.JsonRpcCodec;
-import io.riata.core.jsonrpc.Parsed;
 import io.riata.core.selection.Strategies;
+import io.riata.core.selection.Strategy;
 import io.riata.core.selection.StrategyName;
-import io.riata.http.rpc.FailoverExecutor;
+import io.riata.core.jsonrpc.JsonRpcRequest;
+import io.riata.http.data.EngineGateway;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.Comparator;
@@ -30,14 +29,15 @@ final class FeedProviders {
   static final Duration REST = Duration.ofSeconds(5);
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Strategy PRIORITY = Strategies.create(StrategyName.PRIORITY);
 
   private final ChainRuntime chain;
-  private final FailoverExecutor executor;
+  private final EngineGateway gateway;
   private final Map<String, Long> restingUntil = new ConcurrentHashMap<>();
 
-  FeedProviders(ChainRuntime chain, FailoverExecutor executor) {
+  FeedProviders(ChainRuntime chain, EngineGateway gateway) {
     this.chain = chain;
-    this.executor = executor;
+    this.gateway = gateway;
   }
 
   /**
@@ -46,14 +46,12 @@ final class FeedProviders {
    * a failed attempt fails the future.
    */
   CompletableFuture<JsonNode> call(String providerId, String method, String paramsJson) {
-    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":" + JsonRpcCodec.quote(method) + ",\"params\":" + paramsJson + "}";
-    Parsed.Single single = (Parsed.Single) JsonRpcCodec.parse(body.getBytes(StandardCharsets.UTF_8));
-    var request = ((Parsed.Request) single.item()).request();
-    return executor.execute(chain, Strategies.create(StrategyName.PRIORITY), p -> p.id().equals(providerId), request)
+    JsonRpcRequest.Built request = JsonRpcRequest.build("1", method, paramsJson);
+    return gateway.execute(chain, PRIORITY, p -> p.id().equals(providerId), request)
         .thenApply(outcome -> {
           JsonNode answer;
           try {
-            answer = MAPPER.readTree(outcome.body());
+            answer = MAPPER.readTree(outcome.body() != null ? outcome.body() : outcome.own());
           } catch (IOException e) {
             throw new IllegalStateException(method + " on " + providerId + ": unreadable answer");
           }

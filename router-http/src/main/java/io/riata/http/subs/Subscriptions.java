@@ -3,7 +3,7 @@ package io.riata.http.subs;
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.jsonrpc.LogFilter;
-import io.riata.http.rpc.FailoverExecutor;
+import io.riata.http.data.EngineGateway;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,10 +22,10 @@ public final class Subscriptions {
 
   private final Map<String, ChainFeeds> feeds = new HashMap<>();
 
-  public Subscriptions(ActorSystem<?> system, NodeRuntime node, FailoverExecutor executor) {
+  public Subscriptions(ActorSystem<?> system, NodeRuntime node, EngineGateway gateway) {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
-      FeedProviders providers = new FeedProviders(chain, executor);
+      FeedProviders providers = new FeedProviders(chain, gateway);
       ActorRef<HeadsFeed.Command> heads = system.systemActorOf(
           HeadsFeed.create(providers, stallAfter(chain.config().blockTime())), "riata-heads-" + name, Props.empty());
       ActorRef<LogsFeeds.Command> logs = system.systemActorOf(

@@ -2,7 +2,7 @@ package io.riata.http.ws;
 
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
-import io.riata.http.rpc.JsonRpcDispatcher;
+import io.riata.http.data.EngineGateway;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcTarget;
 import io.riata.http.util.Stages;
@@ -48,13 +48,13 @@ public final class WsRoutes extends AllDirectives {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WsRoutes.class);
 
   private final RouteResolver resolver;
-  private final JsonRpcDispatcher dispatcher;
+  private final EngineGateway dispatcher;
   private final Subscriptions subscriptions;
   private final WsSettings settings;
   private final Materializer materializer;
   private final ClosingWebSocket closing;
 
-  public WsRoutes(RouteResolver resolver, JsonRpcDispatcher dispatcher, Subscriptions subscriptions,
+  public WsRoutes(RouteResolver resolver, EngineGateway dispatcher, Subscriptions subscriptions,
                   WsSettings settings, Materializer materializer) {
     this.resolver = resolver;
     this.dispatcher = dispatcher;
@@ -117,7 +117,8 @@ public final class WsRoutes extends AllDirectives {
         }
       }
     }
-    return dispatcher.dispatch(target, body).thenApply(answer -> Optional.ofNullable(answer.body()));
+    return dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body)
+        .thenApply(answer -> Optional.ofNullable(answer.body()));
   }
 
   private static final byte[] SUBSCRIBE_BYTES = "eth_subscribe".getBytes(StandardCharsets.US_ASCII);

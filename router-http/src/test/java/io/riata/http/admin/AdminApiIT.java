@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.riata.core.config.ChainsConfigLoader;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
-import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.data.RoutingHeaders;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
 import java.io.IOException;
@@ -270,7 +270,7 @@ class AdminApiIT {
 
   private static String routed() {
     HttpResponse<String> r = TestNodes.post(server, "/rpc/alpha", call("web3_clientVersion", "[]", 1));
-    return r.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElse("none: " + r.body());
+    return r.headers().firstValue(RoutingHeaders.PROVIDER).orElse("none: " + r.body());
   }
 
   private static void awaitRoutedTo(String provider) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
-import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.data.RoutingHeaders;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
@@ -109,7 +109,7 @@ class AnvilIT {
     var body = TestNodes.json(r.body());
     assertTrue(body.has("error"), r.body());
     assertEquals(11, body.get("id").asInt());
-    assertEquals("anvil", r.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElse(""));
+    assertEquals("anvil", r.headers().firstValue(RoutingHeaders.PROVIDER).orElse(""));
   }
 
   @Test
@@ -120,7 +120,7 @@ class AnvilIT {
       HttpResponse<String> r = TestNodes.post(server, "/rpc/anvil", TestNodes.call("eth_blockNumber", "[]", i));
       var body = TestNodes.json(r.body());
       assertTrue(body.has("result"), "read " + i + " failed after the first node stopped: " + r.body());
-      assertEquals("anvil-2", r.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElse(""));
+      assertEquals("anvil-2", r.headers().firstValue(RoutingHeaders.PROVIDER).orElse(""));
     }
     BigInteger balance = web3.ethGetBalance(AnvilProcess.DEV_ADDRESS, DefaultBlockParameterName.LATEST).send().getBalance();
     assertTrue(balance.signum() > 0);

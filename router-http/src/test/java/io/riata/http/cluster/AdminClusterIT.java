@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.riata.http.rpc.RpcRoutes;
+import io.riata.http.data.RoutingHeaders;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
 import java.io.IOException;
@@ -237,7 +237,7 @@ class AdminClusterIT {
 
   private static String routedTo(RiataProcess node) {
     HttpResponse<String> r = rpc(node);
-    return r.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElse("none");
+    return r.headers().firstValue(RoutingHeaders.PROVIDER).orElse("none");
   }
 
   private static HttpResponse<String> rpc(RiataProcess node) {

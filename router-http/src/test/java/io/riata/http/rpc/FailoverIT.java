@@ -1,5 +1,6 @@
 package io.riata.http.rpc;
 
+import io.riata.http.data.RoutingHeaders;
 import static io.riata.http.TestNodes.call;
 import static io.riata.http.TestNodes.json;
 import static io.riata.http.TestNodes.post;
@@ -83,7 +84,7 @@ class FailoverIT {
             int id = ids.incrementAndGet();
             String address = String.format("\"0x%040x\"", id);
             HttpResponse<String> r = post(server, "/rpc/" + chain, call("eth_getBalance", "[" + address + ",\"latest\"]", id));
-            r.headers().firstValue(RpcRoutes.ATTEMPT_LOG_HEADER).ifPresent(attemptLogs::add);
+            r.headers().firstValue(RoutingHeaders.ATTEMPT_LOG).ifPresent(attemptLogs::add);
             JsonNode body = json(r.body());
             if (r.statusCode() == 200 && body.has("result") && body.get("id").asInt() == id) {
               ok.incrementAndGet();

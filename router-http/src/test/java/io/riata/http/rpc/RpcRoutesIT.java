@@ -1,5 +1,6 @@
 package io.riata.http.rpc;
 
+import io.riata.http.data.RoutingHeaders;
 import static io.riata.http.TestNodes.call;
 import static io.riata.http.TestNodes.json;
 import static io.riata.http.TestNodes.post;
@@ -56,8 +57,8 @@ class RpcRoutesIT {
     JsonNode body = json(r.body());
     assertEquals(7, body.get("id").asInt());
     assertTrue(body.get("result").asText().startsWith("0x"));
-    assertEquals("a1", r.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElseThrow(), "priority picks a1");
-    assertEquals("1", r.headers().firstValue(RpcRoutes.ATTEMPTS_HEADER).orElseThrow());
+    assertEquals("a1", r.headers().firstValue(RoutingHeaders.PROVIDER).orElseThrow(), "priority picks a1");
+    assertEquals("1", r.headers().firstValue(RoutingHeaders.ATTEMPTS).orElseThrow());
     assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("application/json"));
   }
 
@@ -78,11 +79,11 @@ class RpcRoutesIT {
   @Test
   void pinsAProviderOrAProfile() {
     HttpResponse<String> pinned = post(server, "/rpc/provider/a2/alpha", call("eth_blockNumber", "[]", 1));
-    assertEquals("a2", pinned.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElseThrow(), pinned.body());
+    assertEquals("a2", pinned.headers().firstValue(RoutingHeaders.PROVIDER).orElseThrow(), pinned.body());
     HttpResponse<String> profiled = post(server, "/rpc/profile/second/alpha", call("eth_blockNumber", "[]", 1));
-    assertEquals("a2", profiled.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElseThrow());
+    assertEquals("a2", profiled.headers().firstValue(RoutingHeaders.PROVIDER).orElseThrow());
     HttpResponse<String> withStrategy = post(server, "/rpc/profile/second/fastest/alpha", call("eth_blockNumber", "[]", 1));
-    assertEquals("a2", withStrategy.headers().firstValue(RpcRoutes.PROVIDER_HEADER).orElseThrow());
+    assertEquals("a2", withStrategy.headers().firstValue(RoutingHeaders.PROVIDER).orElseThrow());
     HttpResponse<String> notInProfile = post(server, "/rpc/profile/second/beta", call("eth_blockNumber", "[]", 1));
     assertEquals(404, notInProfile.statusCode());
   }

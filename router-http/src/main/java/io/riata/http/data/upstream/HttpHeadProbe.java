@@ -1,16 +1,19 @@
-package io.riata.http.upstream;
+package io.riata.http.data.upstream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riata.cluster.pool.HeadProbe;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ProviderConfig;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
-/** Head probe over the same pooled client the requests use: {@code eth_blockNumber}. */
+/**
+ * Head probe over the upstream client ({@code eth_blockNumber}). Probes take no concurrency
+ * permit: a provider busy with client traffic must not look dead to its own probes.
+ */
 public final class HttpHeadProbe implements HeadProbe {
 
   private static final byte[] BLOCK_NUMBER =
@@ -29,7 +32,7 @@ public final class HttpHeadProbe implements HeadProbe {
 
   @Override
   public CompletionStage<Long> blockNumber(ChainConfig chain, ProviderConfig provider) {
-    return client.post(provider, BLOCK_NUMBER, timeout).thenApply(HttpHeadProbe::parseHead);
+    return client.call(provider, BLOCK_NUMBER, timeout).thenApply(HttpHeadProbe::parseHead);
   }
 
   static long parseHead(UpstreamResponse response) {

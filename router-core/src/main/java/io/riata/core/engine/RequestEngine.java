@@ -1,0 +1,430 @@
+package io.riata.core.engine;
+
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.failover.Classification;
+import io.riata.core.failover.ErrorClassifier;
+import io.riata.core.failover.MethodDeadlines;
+import io.riata.core.failover.OutcomeKind;
+import io.riata.core.jsonrpc.BlockParam;
+import io.riata.core.jsonrpc.JsonRpcCodec;
+import io.riata.core.jsonrpc.JsonRpcErrors;
+import io.riata.core.jsonrpc.JsonRpcRequest;
+import io.riata.core.jsonrpc.UpstreamReply;
+import io.riata.core.rollup.Decision;
+import io.riata.core.rollup.RollupRecorder;
+import io.riata.core.selection.Selection;
+import io.riata.core.selection.Selector;
+import io.riata.core.selection.Strategy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * One request through the router, whatever carries it: the shortcuts that may answer it here,
+ * admission to the node, selection from the node-local snapshot, then attempts against the
+ * candidates in order until one answer settles it, within the method's deadline and the attempt
+ * limit, never the same provider twice. Reads may be hedged: a second attempt goes out while the
+ * first is still in flight, the first good answer wins and the other is cancelled.
+ *
+ * <p>Everything for one request runs on the thread of its {@link Transport} (the transport
+ * reports there too), so a request's state needs no lock and its steps no thread hop. The engine
+ * itself is shared by all threads and keeps no per-request state of its own. It records every
+ * attempt in the chain's lock-free counters, sends no message and takes no lock.
+ */
+public final class RequestEngine {
+
+  private final MethodDeadlines deadlines;
+  private final int maxAttempts;
+  private final ProviderLimiter limiter;
+  private final HedgePolicy hedging;
+  private final NodeAdmission admission;
+  private final Shortcut[] shortcuts;
+  private final PathTimer timer;
+  private final EngineClock clock;
+
+  public RequestEngine(MethodDeadlines deadlines, int maxAttempts, ProviderLimiter limiter, HedgePolicy hedging,
+                       NodeAdmission admission, List<Shortcut> shortcuts, PathTimer timer, EngineClock clock) {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
+    }
+    this.deadlines = deadlines;
+    this.maxAttempts = maxAttempts;
+    this.limiter = limiter;
+    this.hedging = hedging;
+    this.admission = admission;
+    this.shortcuts = shortcuts.toArray(new Shortcut[0]);
+    this.timer = timer;
+    this.clock = clock;
+  }
+
+  public ProviderLimiter limiter() {
+    return limiter;
+  }
+
+  /**
+   * Answers {@code request}; {@code done} gets the outcome once, on the transport's thread (or on
+   * the calling thread when Riata answers by itself).
+   *
+   * @param allowed the route's restriction (profile or pinned provider); {@code null} allows all
+   * @param payload the request's bytes, sent as they are to each provider tried; still the
+   *                caller's to release after {@code done} was called
+   */
+  public <P, B> void execute(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed,
+                             JsonRpcRequest request, P payload, Transport<P, B> transport, Completion<B> done) {
+    long startedNanos = clock.nanoTime();
+    for (Shortcut shortcut : shortcuts) {
+      Shortcut.Answer answer = shortcut.tryAnswer(chain, request);
+      if (answer != null) {
+        answeredByRiata(chain, request, startedNanos, "LOCAL", answer.why());
+        done.complete(Outcome.own(answer.body(), List.of()));
+        return;
+      }
+    }
+    if (!admission.tryEnter()) {
+      answeredByRiata(chain, request, startedNanos, "REFUSED", "node at its limit of requests in flight");
+      done.complete(new Outcome<>(null, JsonRpcCodec.errorResponse(idOrNull(request), JsonRpcErrors.NODE_OVERLOADED,
+          "this node is at its limit of requests in flight; try again shortly", null), null, List.of(), true));
+      return;
+    }
+    long requestedBlock = BlockParam.requestedBlock(request.method(), request.params());
+    boolean timed = timer.sample();
+    long selecting = timed ? clock.nanoTime() : 0;
+    Selection selection = Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(),
+        strategy, request.method(), requestedBlock, allowed, clock.currentTimeMillis());
+    if (timed) {
+      timer.selection(clock.nanoTime() - selecting);
+    }
+    if (selection.isEmpty()) {
+      admission.exit();
+      byte[] body = JsonRpcCodec.errorResponse(idOrNull(request), JsonRpcErrors.NO_PROVIDER_AVAILABLE,
+          "no provider available for " + request.method() + " on " + chain.config().name(),
+          "{\"excluded\":" + JsonRpcCodec.quote(selection.describeExclusions()) + "}");
+      answeredByRiata(chain, request, startedNanos, "NO_PROVIDER", null);
+      done.complete(Outcome.own(body, List.of()));
+      return;
+    }
+    new Run<>(chain, strategy, request, payload, transport, done, selection, startedNanos,
+        startedNanos + deadlines.deadline(request.method()).toNanos()).next();
+  }
+
+  private static String idOrNull(JsonRpcRequest request) {
+    return request.idJson() == null ? "null" : request.idJson();
+  }
+
+  /** Counts a request Riata answered without a provider, for the dashboard. */
+  private void answeredByRiata(ChainContext chain, JsonRpcRequest request, long startedNanos, String outcome,
+                               String why) {
+    RollupRecorder rollup = chain.rollup();
+    rollup.request(RollupRecorder.RIATA, request.method(), 0, !"LOCAL".equals(outcome));
+    if (rollup.wantsSample()) {
+      rollup.sample(new Decision(clock.currentTimeMillis(), chain.config().name(), RollupRecorder.RIATA,
+          request.method(), outcome, (clock.nanoTime() - startedNanos) / 1000, 0,
+          why != null ? why : "no provider eligible"));
+    }
+  }
+
+  /** One request's attempts; lives on the transport's thread from the first attempt to the outcome. */
+  private final class Run<P, B> {
+    final ChainContext chain;
+    final Strategy strategy;
+    final JsonRpcRequest request;
+    final P payload;
+    final Transport<P, B> transport;
+    final Completion<B> done;
+    final Selection candidates;
+    final long startedNanos;
+    final long deadlineNanos;
+    final List<Attempt> attempts = new ArrayList<>(2);
+    int index;
+    boolean finished;
+    /** Attempts in flight: at most two, and two only while a hedge races the first. */
+    Call<B> first;
+    Call<B> second;
+    Cancellable hedgeTimer;
+    /**
+     * The last JSON-RPC error a provider answered with. When every attempt fails it goes back to
+     * the caller: "method not available" or "header not found" says more than Riata's -32050.
+     */
+    B lastErrorReply;
+    String lastErrorBy;
+
+    Run(ChainContext chain, Strategy strategy, JsonRpcRequest request, P payload, Transport<P, B> transport,
+        Completion<B> done, Selection candidates, long startedNanos, long deadlineNanos) {
+      this.chain = chain;
+      this.strategy = strategy;
+      this.request = request;
+      this.payload = payload;
+      this.transport = transport;
+      this.done = done;
+      this.candidates = candidates;
+      this.startedNanos = startedNanos;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Sends the next attempt, or gives up when there is no candidate, attempt or time left. */
+    void next() {
+      if (!startAttempt(false) && first == null && second == null) {
+        giveUp(deadlineNanos - clock.nanoTime() <= 0);
+      }
+    }
+
+    /** The hedge timer fired: race a second provider against the attempt still in flight. */
+    void hedge() {
+      hedgeTimer = null;
+      if (!finished && (first == null) != (second == null)) {
+        startAttempt(true);
+      }
+    }
+
+    /** Starts an attempt on the next candidate with room; {@code false} when none could start. */
+    private boolean startAttempt(boolean hedge) {
+      for (;;) {
+        long now = clock.nanoTime();
+        long remaining = deadlineNanos - now;
+        if (index >= candidates.size() || attempts.size() + inFlight() >= maxAttempts || remaining <= 0) {
+          return false;
+        }
+        ProviderConfig provider = candidates.get(index++);
+        boolean timed = timer.sample();
+        ProviderLimiter.Permit permit = limiter.tryAcquire(provider);
+        if (timed) {
+          timer.admission(clock.nanoTime() - now);
+        }
+        if (permit == null) {
+          // Nothing was sent: not the provider's fault, so nothing is recorded against it.
+          attempts.add(new Attempt(provider.id(), "saturated", 0, hedge));
+          continue;
+        }
+        // The deadline is shared by the attempts still possible, so a provider that hangs costs
+        // its share and not the whole request.
+        int attemptsLeft = Math.min(maxAttempts - attempts.size() - inFlight(), candidates.size() - index + 1);
+        long timeout = remaining / Math.max(1, attemptsLeft);
+        Duration own = provider.requestTimeout();
+        if (own != null && own.toNanos() < timeout) {
+          timeout = own.toNanos();
+        }
+        Call<B> call = new Call<>(this, provider, permit, now, hedge);
+        if (first == null) {
+          first = call;
+        } else {
+          second = call;
+        }
+        Cancellable handle = transport.send(provider, payload, timeout, call);
+        if (!call.ended) {
+          call.handle = handle;
+          if (!hedge && !finished) {
+            armHedge(provider);
+          }
+        }
+        return true;
+      }
+    }
+
+    private void armHedge(ProviderConfig provider) {
+      if (hedgeTimer != null || index >= candidates.size() || ErrorClassifier.isWrite(request.method())) {
+        return;
+      }
+      long delay = hedging.delayNanos(chain, provider, request.method());
+      if (delay >= 0) {
+        hedgeTimer = transport.schedule(delay, this::hedge);
+      }
+    }
+
+    private int inFlight() {
+      return (first == null ? 0 : 1) + (second == null ? 0 : 1);
+    }
+
+    void settle(Call<B> call, int status, String retryAfter, B body, TransportFailure failure) {
+      call.ended = true;
+      if (first == call) {
+        first = null;
+      } else if (second == call) {
+        second = null;
+      }
+      ProviderConfig provider = call.provider;
+      long nanos = clock.nanoTime() - call.startedNanos;
+      if (finished) {
+        // A transport that reported after the request was answered (it should have been cancelled).
+        call.permit.release(null, nanos);
+        if (body != null) {
+          transport.release(body);
+        }
+        return;
+      }
+      if (timer.sample()) {
+        timer.attempt(nanos);
+      }
+      Classification verdict;
+      boolean keptAsError = false;
+      if (failure != null) {
+        verdict = ErrorClassifier.classifyTransportFailure(failure);
+      } else if (request.isNotification() && status / 100 == 2) {
+        verdict = Classification.success(); // a notification has no answer to inspect
+      } else {
+        UpstreamReply reply = transport.inspect(body);
+        verdict = ErrorClassifier.classifyReply(request.method(), status, retryAfter, reply.wellFormed(),
+            reply.hasResult(), reply.errorCode(), reply.errorMessage());
+        if (reply.wellFormed() && !reply.hasResult()) {
+          if (lastErrorReply != null) {
+            transport.release(lastErrorReply);
+          }
+          lastErrorReply = body;
+          lastErrorBy = provider.id();
+          keptAsError = true;
+        }
+      }
+      call.permit.release(verdict.kind(), nanos);
+      long coolDownUntil = 0;
+      if (verdict.kind() == OutcomeKind.RATE_LIMITED) {
+        Duration wait = verdict.retryAfter() != null ? verdict.retryAfter() : Duration.ofSeconds(1);
+        coolDownUntil = clock.currentTimeMillis() + wait.toMillis();
+      }
+      chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos, coolDownUntil);
+      attempts.add(new Attempt(provider.id(), verdict.reason(), nanos, call.hedge));
+      if (verdict.kind().settles()) {
+        if (keptAsError) {
+          lastErrorReply = null; // it is the answer now
+        }
+        finish(new Outcome<>(body, null, provider.id(), attempts, false), verdict.kind().name());
+      } else if (ErrorClassifier.mayRetry(request.method(), verdict)) {
+        if (body != null && !keptAsError) {
+          transport.release(body);
+        }
+        if (first == null && second == null) {
+          if (hedgeTimer != null) {
+            hedgeTimer.cancel(); // the first attempt failed before the hedge was due: plain failover
+            hedgeTimer = null;
+          }
+          next();
+        }
+        // else: the other attempt of a hedge is still in flight; its ending decides.
+      } else if (body != null) {
+        // Not safe to try elsewhere (a write that may have landed): the provider's answer stands.
+        if (keptAsError) {
+          lastErrorReply = null;
+        }
+        finish(new Outcome<>(body, null, provider.id(), attempts, false), verdict.kind().name());
+      } else {
+        // A write whose fate is unknown: say so, never an earlier provider's unrelated error.
+        finish(Outcome.own(allFailed(false), attempts), "NO_PROVIDER");
+      }
+    }
+
+    private void giveUp(boolean deadlineReached) {
+      if (lastErrorReply != null) {
+        B reply = lastErrorReply;
+        lastErrorReply = null;
+        finish(new Outcome<>(reply, null, lastErrorBy, attempts, false), "ERROR_REPLY");
+      } else {
+        finish(Outcome.own(allFailed(deadlineReached), attempts), "NO_PROVIDER");
+      }
+    }
+
+    /** Answers the caller and counts the request in the dashboard rollup (never a message). */
+    private void finish(Outcome<B> outcome, String lastOutcome) {
+      finished = true;
+      if (hedgeTimer != null) {
+        hedgeTimer.cancel();
+        hedgeTimer = null;
+      }
+      cancel(first);
+      cancel(second);
+      first = null;
+      second = null;
+      if (lastErrorReply != null) {
+        transport.release(lastErrorReply);
+        lastErrorReply = null;
+      }
+      admission.exit();
+      RollupRecorder rollup = chain.rollup();
+      String provider = outcome.providerId() != null ? outcome.providerId() : RollupRecorder.RIATA;
+      rollup.request(provider, request.method(), attempts.size(), outcome.providerId() == null);
+      if (rollup.wantsSample()) {
+        rollup.sample(new Decision(clock.currentTimeMillis(), chain.config().name(), provider, request.method(),
+            outcome.providerId() == null ? "NO_PROVIDER" : lastOutcome,
+            (clock.nanoTime() - startedNanos) / 1000, attempts.size(), reason()));
+      }
+      done.complete(outcome);
+    }
+
+    /** Calls off an attempt that lost: its slot is given back and the log says so. */
+    private void cancel(Call<B> call) {
+      if (call == null || call.ended) {
+        return;
+      }
+      call.ended = true;
+      if (call.handle != null) {
+        call.handle.cancel();
+      }
+      long nanos = clock.nanoTime() - call.startedNanos;
+      call.permit.release(null, nanos);
+      attempts.add(new Attempt(call.provider.id(), "cancelled", nanos, call.hedge));
+    }
+
+    private String reason() {
+      if (attempts.size() <= 1) {
+        return "first choice (" + strategy.name().id() + ")";
+      }
+      StringBuilder why = new StringBuilder("failover:");
+      for (int i = 0; i < attempts.size() - 1; i++) {
+        Attempt a = attempts.get(i);
+        why.append(i == 0 ? " " : "; ").append(a.providerId()).append(' ').append(a.reason());
+      }
+      return why.toString();
+    }
+
+    private byte[] allFailed(boolean deadlineReached) {
+      StringBuilder data = new StringBuilder("{\"attempts\":[");
+      for (int i = 0; i < attempts.size(); i++) {
+        Attempt a = attempts.get(i);
+        if (i > 0) {
+          data.append(',');
+        }
+        data.append("{\"provider\":").append(JsonRpcCodec.quote(a.providerId()))
+            .append(",\"reason\":").append(JsonRpcCodec.quote(a.reason()))
+            .append(",\"ms\":").append(a.nanos() / 1_000_000).append('}');
+      }
+      data.append("]}");
+      String message = deadlineReached && attempts.isEmpty()
+          ? "deadline reached before any provider answered"
+          : "all " + attempts.size() + " attempts failed" + (deadlineReached ? " (deadline reached)" : "");
+      return JsonRpcCodec.errorResponse(idOrNull(request), JsonRpcErrors.ALL_PROVIDERS_FAILED, message, data.toString());
+    }
+  }
+
+  /** One attempt: the listener its transport reports to. */
+  private static final class Call<B> implements AttemptListener<B> {
+    final Run<?, B> run;
+    final ProviderConfig provider;
+    final ProviderLimiter.Permit permit;
+    final long startedNanos;
+    final boolean hedge;
+    Cancellable handle;
+    boolean ended;
+
+    Call(Run<?, B> run, ProviderConfig provider, ProviderLimiter.Permit permit, long startedNanos, boolean hedge) {
+      this.run = run;
+      this.provider = provider;
+      this.permit = permit;
+      this.startedNanos = startedNanos;
+      this.hedge = hedge;
+    }
+
+    @Override
+    public void onReply(int status, String retryAfter, B body) {
+      if (ended) {
+        run.transport.release(body); // cancelled: a transport should not report, but the bytes are ours to free
+        return;
+      }
+      run.settle(this, status, retryAfter, body, null);
+    }
+
+    @Override
+    public void onFailure(TransportFailure failure) {
+      if (!ended) {
+        run.settle(this, 0, null, null, failure);
+      }
+    }
+  }
+}

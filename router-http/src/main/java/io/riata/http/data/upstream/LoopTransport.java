@@ -1,0 +1,103 @@
+package io.riata.http.data.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.engine.AttemptListener;
+import io.riata.core.engine.Cancellable;
+import io.riata.core.engine.Transport;
+import io.riata.core.jsonrpc.ReplyInspector;
+import io.riata.core.jsonrpc.UpstreamReply;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The engine's transport on one event loop: that loop's connection pools, one per provider,
+ * its timers, and the reply bytes as the pooled buffers they arrived in. Used only from its loop.
+ */
+public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
+
+  private final EventLoop loop;
+  private final Function<ProviderConfig, ProviderConnections> newPool;
+  /** Pools by provider configuration, the lookup on every request. */
+  private final Map<ProviderConfig, ProviderConnections> byConfig = new IdentityHashMap<>();
+  /**
+   * Pools by where they connect: a reload hands out new configuration objects for the same
+   * providers, which must find the pools they had.
+   */
+  private final Map<String, ProviderConnections> byEndpoint = new HashMap<>();
+  /** Where a reply is copied to be inspected, when it is not in one heap array already. */
+  private byte[] scratch = new byte[8192];
+
+  LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool) {
+    this.loop = loop;
+    this.newPool = newPool;
+  }
+
+  public EventLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public Cancellable send(ProviderConfig provider, ByteBuf payload, long timeoutNanos, AttemptListener<ByteBuf> listener) {
+    ProviderConnections pool = byConfig.get(provider);
+    if (pool == null) {
+      pool = pool(provider);
+    }
+    Exchange exchange = new Exchange(pool, payload, listener);
+    exchange.start(timeoutNanos);
+    return exchange;
+  }
+
+  private ProviderConnections pool(ProviderConfig provider) {
+    ProviderConnections pool = byEndpoint.computeIfAbsent(ProviderEndpoint.key(provider), k -> newPool.apply(provider));
+    if (byConfig.size() > 4 * byEndpoint.size() + 16) {
+      byConfig.clear(); // configurations replaced by reloads
+    }
+    byConfig.put(provider, pool);
+    return pool;
+  }
+
+  @Override
+  public Cancellable schedule(long delayNanos, Runnable task) {
+    Future<?> f = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
+  }
+
+  @Override
+  public UpstreamReply inspect(ByteBuf body) {
+    int n = body.readableBytes();
+    if (body.hasArray()) {
+      return ReplyInspector.inspect(body.array(), body.arrayOffset() + body.readerIndex(), n);
+    }
+    if (scratch.length < n) {
+      scratch = new byte[Math.max(n, scratch.length * 2)];
+    }
+    body.getBytes(body.readerIndex(), scratch, 0, n);
+    UpstreamReply reply = ReplyInspector.inspect(scratch, 0, n);
+    if (scratch.length > 1 << 20) {
+      scratch = new byte[8192]; // do not keep a huge reply's worth of heap per loop
+    }
+    return reply;
+  }
+
+  @Override
+  public void release(ByteBuf body) {
+    body.release();
+  }
+
+  /** Idle pooled connections to a provider from this loop (diagnostics, tests). */
+  int idleConnections(String providerId) {
+    int idle = 0;
+    for (ProviderConnections pool : byEndpoint.values()) {
+      if (pool.endpoint.id.equals(providerId)) {
+        idle += pool.idleCount();
+      }
+    }
+    return idle;
+  }
+}

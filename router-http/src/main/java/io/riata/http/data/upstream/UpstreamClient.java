@@ -1,0 +1,107 @@
+package io.riata.http.data.upstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.riata.core.config.ProviderConfig;
+import io.riata.core.engine.AttemptListener;
+import io.riata.core.engine.TransportException;
+import io.riata.core.engine.TransportFailure;
+import io.riata.http.data.EventLoops;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The node's one HTTP client towards providers, on the data plane's event loops: for each event
+ * loop a {@link LoopTransport} with keep-alive connections per provider, so an attempt made for a
+ * client connection stays on that connection's thread. Host names are resolved off the event
+ * loops ({@link HostResolver}); {@code https} providers get TLS with SNI and host-name checks.
+ */
+public final class UpstreamClient {
+
+  private final EventLoops loops;
+  private final UpstreamSettings settings;
+  private final SslContext tls;
+  private final HostResolver resolver = new HostResolver(Duration.ofSeconds(30));
+  private final Map<EventLoop, LoopTransport> transports = new IdentityHashMap<>();
+  private final Map<String, ProviderEndpoint> endpoints = new ConcurrentHashMap<>();
+
+  public UpstreamClient(EventLoops loops, UpstreamSettings settings) {
+    this.loops = loops;
+    this.settings = settings;
+    this.tls = UpstreamTls.clientContext(settings.trustedCertificates());
+    for (EventLoop loop : loops.loops()) {
+      transports.put(loop, new LoopTransport(loop, provider -> new ProviderConnections(endpoint(provider), loop,
+          loops.socketChannel(), resolver, tls, settings)));
+    }
+  }
+
+  public UpstreamSettings settings() {
+    return settings;
+  }
+
+  public EventLoops loops() {
+    return loops;
+  }
+
+  /** The TLS context for {@code https}/{@code wss} providers (shared with the upstream sockets). */
+  public SslContext tls() {
+    return tls;
+  }
+
+  HostResolver resolver() {
+    return resolver;
+  }
+
+  /** The transport of {@code loop}, one of this client's event loops. */
+  public LoopTransport on(EventLoop loop) {
+    LoopTransport t = transports.get(loop);
+    if (t == null) {
+      throw new IllegalArgumentException("not one of the data plane's event loops: " + loop);
+    }
+    return t;
+  }
+
+  /** The transport of the next event loop in turn, for work that comes from elsewhere. */
+  public LoopTransport any() {
+    return on((EventLoop) loops.group().next());
+  }
+
+  private ProviderEndpoint endpoint(ProviderConfig provider) {
+    return endpoints.computeIfAbsent(ProviderEndpoint.key(provider), k -> new ProviderEndpoint(provider));
+  }
+
+  /**
+   * One request to one provider for a caller that is not on an event loop (head probes): no
+   * concurrency permit, no failover. Completes with the answer copied to the heap, or fails with
+   * {@link TransportException}.
+   */
+  public CompletableFuture<UpstreamResponse> call(ProviderConfig provider, byte[] body, Duration timeout) {
+    CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+    LoopTransport transport = any();
+    ByteBuf payload = Unpooled.wrappedBuffer(body);
+    transport.loop().execute(() -> transport.send(provider, payload, timeout.toNanos(), new AttemptListener<>() {
+      @Override
+      public void onReply(int status, String retryAfter, ByteBuf reply) {
+        byte[] bytes = ByteBufUtil.getBytes(reply);
+        reply.release();
+        result.complete(new UpstreamResponse(status, bytes, retryAfter));
+      }
+
+      @Override
+      public void onFailure(TransportFailure failure) {
+        result.completeExceptionally(new TransportException(failure));
+      }
+    }));
+    return result;
+  }
+
+  public void close() {
+    resolver.close();
+  }
+}

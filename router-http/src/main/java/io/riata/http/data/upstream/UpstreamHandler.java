@@ -1,0 +1,57 @@
+package io.riata.http.data.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of an upstream connection: hands the response, the close or the error to the
+ * exchange using the connection, if any. An idle connection that no exchange uses is closed.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+
+  /** The exchange waiting for this connection's answer; only touched on the connection's event loop. */
+  Exchange exchange;
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Exchange ex = exchange;
+    if (ex == null || !(msg instanceof FullHttpResponse response)) {
+      ReferenceCountUtil.release(msg);
+      ctx.close(); // an answer nobody asked for: the connection is out of step
+      return;
+    }
+    exchange = null;
+    ex.onResponse(response);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange ex = exchange;
+    exchange = null;
+    if (ex != null) {
+      ex.onClosed();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Exchange ex = exchange;
+    exchange = null;
+    ctx.close();
+    if (ex != null) {
+      ex.onError(cause);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && exchange == null) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.riata.http.data.upstream;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * {@code riata.http.upstream}: how Riata talks to providers.
+ *
+ * @param trustedCertificates a PEM file of CA certificates trusted beside the JDK's own, or {@code null}
+ */
+public record UpstreamSettings(Duration connectTimeout, int defaultMaxConcurrency, Duration probeTimeout,
+                               int maxResponseBytes, Duration idleTimeout, Path trustedCertificates) {
+
+  public static UpstreamSettings from(Config root) {
+    Config c = root.getConfig("riata.http.upstream");
+    long maxResponse = c.getBytes("max-response-size");
+    if (maxResponse < 1024 || maxResponse > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("riata.http.upstream.max-response-size must be 1KiB .. 2GiB, got " + maxResponse);
+    }
+    String ca = c.getString("tls.trusted-certificates").strip();
+    return new UpstreamSettings(
+        c.getDuration("connect-timeout"),
+        c.getInt("max-concurrency"),
+        c.getDuration("probe-timeout"),
+        (int) maxResponse,
+        c.getDuration("idle-timeout"),
+        ca.isEmpty() ? null : Path.of(ca));
+  }
+}
