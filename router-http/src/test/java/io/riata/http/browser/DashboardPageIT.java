@@ -53,7 +53,7 @@ class DashboardPageIT {
         worker.start();
         load.add(worker);
       }
-      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.port() + "/dashboard"), 1400, 1100)) {
+      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.operatorPort() + "/dashboard"), 1400, 1100)) {
         int providers = demo.chainsConfig().allChains().stream().mapToInt(c -> c.providers().size()).sum();
         JsonNode first = awaitPage(browser, providers);
         Thread.sleep(2000); // four rollups later
