@@ -17,6 +17,10 @@
   var lastAt = 0;
   var socket = null;
   var retryMs = 500;
+  var TOKEN_KEY = 'riata.dashboard.token';
+  var FEED_PROTOCOL = 'riata-dashboard';
+  var TOKEN_PROTOCOL_PREFIX = 'riata-token.';
+  var token = null;
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -208,9 +212,94 @@
     main.replaceChildren(next);
   }
 
+  // The operator token, when the node has one: asked for once, kept for this tab in
+  // sessionStorage, sent as a bearer header on fetches and as a WebSocket subprotocol on the feed
+  // (a browser cannot set headers on a WebSocket, and a URL would put the token in logs).
+  function storedToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function storeToken(value) {
+    try {
+      if (value) { sessionStorage.setItem(TOKEN_KEY, value); } else { sessionStorage.removeItem(TOKEN_KEY); }
+    } catch (e) { /* storage off: the form asks again after a reload */ }
+  }
+
+  function base64url(text) {
+    var binary = '';
+    new TextEncoder().encode(text).forEach(function (b) { binary += String.fromCharCode(b); });
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  // Whether the node would open the feed for this token (or for none): 'ok', 'refused' or
+  // 'unavailable'. A refused WebSocket upgrade tells a page nothing, so a wrong token shows here.
+  function checkAccess(candidate) {
+    var headers = candidate ? { Authorization: 'Bearer ' + candidate } : {};
+    return fetch('/dashboard/access', { headers: headers, cache: 'no-store' }).then(function (r) {
+      return r.status === 200 ? 'ok' : r.status === 401 ? 'refused' : 'unavailable';
+    }, function () { return 'unavailable'; });
+  }
+
+  function start() {
+    checkAccess(token).then(function (access) {
+      if (access === 'ok') {
+        connect();
+      } else if (access === 'refused') {
+        askForToken(token ? 'The token this tab held is no longer accepted; enter the current one.' : null);
+      } else {
+        setStatus('unreachable', 'closed');
+        retryLater();
+      }
+    });
+  }
+
+  function retryLater() {
+    setTimeout(start, retryMs);
+    retryMs = Math.min(retryMs * 2, 10000);
+  }
+
+  function showLoginError(message) {
+    var error = document.getElementById('login-error');
+    error.textContent = message || '';
+    error.hidden = !message;
+  }
+
+  function askForToken(message) {
+    token = null;
+    storeToken(null);
+    setStatus('token needed', 'locked');
+    showLoginError(message);
+    document.getElementById('login').hidden = false;
+    document.getElementById('token').focus();
+  }
+
+  document.getElementById('login').addEventListener('submit', function (event) {
+    event.preventDefault();
+    var input = document.getElementById('token');
+    var candidate = input.value.trim();
+    if (!candidate) { return; }
+    checkAccess(candidate).then(function (access) {
+      if (access === 'ok') {
+        token = candidate;
+        storeToken(candidate);
+        input.value = '';
+        showLoginError(null);
+        document.getElementById('login').hidden = true;
+        connect();
+      } else if (access === 'refused') {
+        showLoginError('Wrong token: this node did not accept it.');
+        input.select();
+      } else {
+        showLoginError('The node did not answer; try again in a moment.');
+      }
+    });
+  });
+
   function connect() {
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/dashboard';
-    socket = new WebSocket(url);
+    var protocols = [FEED_PROTOCOL];
+    if (token) { protocols.push(TOKEN_PROTOCOL_PREFIX + base64url(token)); }
+    socket = new WebSocket(url, protocols);
     socket.onopen = function () { retryMs = 500; setStatus('live', 'live'); };
     socket.onmessage = function (event) {
       var rollup;
@@ -221,10 +310,10 @@
       render(rollup);
     };
     socket.onclose = function () {
-      // Keep the last state on screen; reconnect with back-off.
+      // Keep the last state on screen; reconnect with back-off, asking first whether the token
+      // still opens the feed (it may have been rotated meanwhile).
       setStatus('reconnecting', 'closed');
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
+      retryLater();
     };
   }
 
@@ -235,5 +324,6 @@
     }
   }, 1000);
 
-  connect();
+  token = storedToken();
+  start();
 }());

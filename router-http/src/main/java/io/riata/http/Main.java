@@ -6,6 +6,7 @@ import io.riata.core.config.ChainsConfig;
 import io.riata.core.config.ChainsConfigLoader;
 import io.riata.core.config.ConfigError;
 import io.riata.core.config.ConfigException;
+import io.riata.http.admin.AdminSettings;
 import io.riata.http.demo.DemoProviders;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,8 +70,18 @@ public final class Main {
           + chain.name() + "  providers: " + chain.providers().stream().map(p -> p.id()).toList());
     }
     System.out.println("  health: " + base + "/health   ready: " + base + "/ready");
-    if (server.adminPort() > 0) {
-      System.out.println("  admin API: port " + server.adminPort() + " (/admin/chains, see docs/admin-api.md)");
+    if (server.operatorPort() > 0) {
+      String ops = "http://" + server.operatorHost() + ":" + server.operatorPort();
+      AdminSettings admin = AdminSettings.from(config);
+      System.out.println("Operator port " + ops + (admin.hasToken()
+          ? " (bearer token required for the admin API and the dashboard feed"
+              + (admin.metricsRequireToken() ? " and metrics)" : ")")
+          : " (no token set: loopback only)"));
+      System.out.println("  dashboard: " + ops + "/dashboard");
+      System.out.println("  metrics: " + ops + "/metrics");
+      System.out.println("  admin API: " + ops + "/admin/chains (see docs/admin-api.md)");
+    } else {
+      System.out.println("Operator port off (riata.http.admin.enabled): no dashboard, metrics or admin API");
     }
     String first = chains.allChains().iterator().next().name();
     System.out.println("Try:");

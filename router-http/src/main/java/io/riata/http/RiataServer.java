@@ -9,6 +9,7 @@ import io.riata.http.dashboard.DashboardFeed;
 import io.riata.http.dashboard.DashboardRoutes;
 import io.riata.http.admin.AdminRoutes;
 import io.riata.http.admin.AdminSettings;
+import io.riata.http.admin.OperatorToken;
 import io.riata.http.diag.Diagnostics;
 import io.riata.http.diag.JfrRecordings;
 import io.riata.http.diag.LoadSimulation;
@@ -16,6 +17,7 @@ import io.riata.http.diag.MailboxSampler;
 import io.riata.http.diag.PathTimings;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
+import io.riata.http.ops.OperatorRoutes;
 import kamon.Kamon;
 import io.riata.http.rpc.RouteResolver;
 import io.riata.http.rpc.RpcRoutes;
@@ -48,7 +50,10 @@ import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One Riata node: the actor system (a cluster member), the node runtime and the HTTP endpoint. */
+/**
+ * One Riata node: the actor system (a cluster member), the node runtime, the RPC endpoint and the
+ * operator port.
+ */
 public final class RiataServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RiataServer.class);
@@ -57,15 +62,15 @@ public final class RiataServer implements AutoCloseable {
   private final NodeRuntime node;
   private final ServerBinding binding;
   private final DashboardFeed dashboard;
-  private final ServerBinding adminBinding;
+  private final ServerBinding operatorBinding;
 
   private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding, DashboardFeed dashboard,
-                      ServerBinding adminBinding) {
+                      ServerBinding operatorBinding) {
     this.system = system;
     this.node = node;
     this.binding = binding;
     this.dashboard = dashboard;
-    this.adminBinding = adminBinding;
+    this.operatorBinding = operatorBinding;
   }
 
   /** This node's dashboard fan-out (its WebSocket subscribers). */
@@ -114,12 +119,11 @@ public final class RiataServer implements AutoCloseable {
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
       node.onRollup(metrics::record);
-      DashboardRoutes dashboardRoutes = new DashboardRoutes(dashboard);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.host(), settings.port())
-          .bind(rpc.concat(rpc.route(), ws.route(), dashboardRoutes.route(), health.route(), metrics.route()))
+          .bind(rpc.concat(rpc.route(), ws.route(), health.route()))
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS)
           .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
@@ -131,7 +135,7 @@ public final class RiataServer implements AutoCloseable {
           });
       Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), timings, jfr,
           new LoadSimulation(resolver, gateway));
-      ServerBinding adminBinding = bindAdmin(system, node, chainsFile, dashboard, diagnostics);
+      ServerBinding operatorBinding = bindOperator(system, node, chainsFile, dashboard, diagnostics, health, metrics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) unbind and let in-flight requests finish (the binding's own drain task).
       CoordinatedShutdown.get(system).addTask(
@@ -140,7 +144,7 @@ public final class RiataServer implements AutoCloseable {
             return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
                 system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
           });
-      return new RiataServer(system, node, binding, dashboard, adminBinding);
+      return new RiataServer(system, node, binding, dashboard, operatorBinding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);
@@ -148,17 +152,22 @@ public final class RiataServer implements AutoCloseable {
   }
 
   /**
-   * The admin API on its own port, unbound with the RPC endpoint in coordinated shutdown. Without
-   * a token it binds loopback only, whatever {@code riata.http.admin.host} says.
+   * The operator port ({@link OperatorRoutes}: admin API, dashboard and feed, metrics, health),
+   * unbound with the RPC endpoint in coordinated shutdown. Without a token it binds loopback only,
+   * whatever {@code riata.http.admin.host} says.
    */
-  private static ServerBinding bindAdmin(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
-                                         DashboardFeed dashboard, Diagnostics diagnostics) throws Exception {
+  private static ServerBinding bindOperator(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
+                                            DashboardFeed dashboard, Diagnostics diagnostics, HealthRoutes health,
+                                            MetricsExporter metrics) throws Exception {
     AdminSettings admin = AdminSettings.from(system.settings().config());
     if (!admin.enabled()) {
       return null;
     }
-    AdminRoutes routes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup,
+    OperatorToken token = OperatorToken.from(admin);
+    AdminRoutes adminRoutes = new AdminRoutes(system, node, admin, chainsFile, System::getenv, dashboard::latestRollup,
         diagnostics);
+    OperatorRoutes routes = new OperatorRoutes(token, admin.metricsRequireToken(), health, metrics,
+        new DashboardRoutes(dashboard, token), adminRoutes);
     ServerBinding binding = Http.get(system)
         .newServerAt(admin.bindHost(), admin.port())
         .bind(routes.route())
@@ -166,18 +175,30 @@ public final class RiataServer implements AutoCloseable {
         .get(30, TimeUnit.SECONDS)
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
     if (!admin.hasToken()) {
-      LOG.warn("admin API has no token (riata.http.admin.token / RIATA_ADMIN_TOKEN): listening on {}:{} only{}",
+      LOG.warn("admin API has no token (riata.http.admin.token / RIATA_ADMIN_TOKEN): the operator port (admin API,"
+              + " dashboard, metrics) is listening on {}:{} only{}",
           AdminSettings.LOOPBACK, binding.localAddress().getPort(),
           admin.host().equals(AdminSettings.LOOPBACK) ? "" : ", not on the configured host " + admin.host());
     } else {
-      LOG.info("admin API on {}:{} (bearer token required)", admin.host(), binding.localAddress().getPort());
+      LOG.info("operator port (admin API, dashboard, metrics) on {}:{} (bearer token required{})", admin.host(),
+          binding.localAddress().getPort(), admin.metricsRequireToken() ? ", /metrics included" : "; not for /metrics");
     }
     return binding;
   }
 
-  /** Port of the admin API, or -1 when it is disabled. */
+  /** The operator port (admin API, dashboard and feed, metrics, health), or -1 when it is disabled. */
+  public int operatorPort() {
+    return operatorBinding == null ? -1 : operatorBinding.localAddress().getPort();
+  }
+
+  /** The port of the admin API: the operator port. */
   public int adminPort() {
-    return adminBinding == null ? -1 : adminBinding.localAddress().getPort();
+    return operatorPort();
+  }
+
+  /** The interface the operator port is bound to, or null when it is disabled. */
+  public String operatorHost() {
+    return operatorBinding == null ? null : operatorBinding.localAddress().getHostString();
   }
 
   public int port() {

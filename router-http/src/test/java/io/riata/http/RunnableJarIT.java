@@ -1,6 +1,7 @@
 package io.riata.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,6 +88,20 @@ class RunnableJarIT {
         assertEquals(200, r.statusCode());
         assertTrue(body.get("result").asText().startsWith("0x"), chain + ": " + r.body());
       }
+      // The operator port is printed next to the RPC URL (0 in the environment: a free one).
+      String printed = output.stream().filter(l -> l.contains("dashboard: http://127.0.0.1:")).findFirst()
+          .orElseThrow(() -> new AssertionError("prints where the dashboard is:\n" + String.join("\n", output)));
+      URI dashboard = URI.create(printed.substring(printed.indexOf("http://")).trim());
+      assertNotEquals(port, dashboard.getPort(), "the dashboard is on the operator port, not the RPC port");
+      assertTrue(output.stream().anyMatch(l -> l.contains("metrics: http://127.0.0.1:" + dashboard.getPort() + "/metrics")),
+          String.join("\n", output));
+      assertTrue(output.stream().anyMatch(l -> l.contains("admin API: http://127.0.0.1:" + dashboard.getPort() + "/admin/")),
+          String.join("\n", output));
+      assertEquals(200, http.send(HttpRequest.newBuilder(dashboard).build(), HttpResponse.BodyHandlers.discarding())
+          .statusCode());
+      assertEquals(404, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dashboard")).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode());
+
       long stopping = System.nanoTime();
       riata.destroy();
       assertTrue(riata.waitFor(30, TimeUnit.SECONDS), "Riata did not stop within 30 s of SIGTERM");

@@ -48,7 +48,7 @@ public final class TestNodes {
     return new ChainsConfig("test", byName, profileMap);
   }
 
-  /** A node on ephemeral ports with fast breakers, plus {@code overrides} (HOCON). */
+  /** A node on ephemeral ports (RPC and operator) with fast breakers, plus {@code overrides} (HOCON). */
   public static RiataServer start(ChainsConfig chains, String overrides) {
     return start(chains, null, overrides);
   }
@@ -86,6 +86,12 @@ public final class TestNodes {
 
   public static HttpResponse<String> get(RiataServer server, String path) {
     return send(request(server, path).GET().build());
+  }
+
+  /** A GET on the node's operator port (dashboard, metrics, admin API, health). */
+  public static HttpResponse<String> getOps(RiataServer server, String path) {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.operatorPort() + path))
+        .timeout(Duration.ofSeconds(10)).GET().build());
   }
 
   private static HttpRequest.Builder request(RiataServer server, String path) {

@@ -33,8 +33,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +85,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  * validated and applied here, then its text is written to Distributed Data, from where every
  * node's {@link ConfigFollower} applies it.
  *
- * <p>Every request needs {@code Authorization: Bearer <token>} when a token is configured. The
- * token is compared through SHA-256 digests with {@link MessageDigest#isEqual}, so neither its
- * content nor its length shows in the time taken. Errors are problem JSON (RFC 9457).
+ * <p>Every request needs {@code Authorization: Bearer <token>} when a token is configured
+ * ({@link OperatorToken}). Errors are problem JSON (RFC 9457). The rest of the operator port
+ * (health, metrics, dashboard) is routed before this, in {@code OperatorRoutes}: whatever reaches
+ * here is an admin request or an unknown path.
  */
 public final class AdminRoutes extends AllDirectives {
 
@@ -105,7 +104,7 @@ public final class AdminRoutes extends AllDirectives {
   private final Path chainsFile;
   private final Supplier<Map<String, String>> env;
   private final Supplier<ClusterRollup> latestRollup;
-  private final byte[] tokenDigest;
+  private final OperatorToken token;
   private final Diagnostics diagnostics;
 
   /**
@@ -122,13 +121,13 @@ public final class AdminRoutes extends AllDirectives {
     this.settings = settings;
     this.chainsFile = chainsFile;
     this.env = env;
-    this.tokenDigest = settings.hasToken() ? sha256(settings.tokenBytes()) : null;
+    this.token = OperatorToken.from(settings);
   }
 
   public Route route() {
     return optionalHeaderValueByName("Authorization", auth -> {
-      if (!authorized(tokenDigest, auth.orElse(null))) {
-        return complete(unauthorized(auth.isPresent()));
+      if (!token.admits(auth.orElse(null))) {
+        return complete(token.refusal(auth.isPresent()));
       }
       return concat(pathPrefix("admin", () -> concat(
           pathPrefix("diagnostics", this::diagnostics),
@@ -151,41 +150,10 @@ public final class AdminRoutes extends AllDirectives {
               path("reload", () -> completeWithFuture(reload())))),
           extractMethod(m -> extractUnmatchedPath(p -> complete(problem(404, "not-found", "No such admin endpoint",
               m.value() + " /admin" + p + " is not an admin endpoint; see docs/admin-api.md")))))),
-          complete(problem(404, "not-found", "No such admin endpoint",
-              "admin endpoints are under /admin; see docs/admin-api.md")));
+          complete(problem(404, "not-found", "Not found",
+              "the operator port serves /admin/..., /dashboard, /ws/dashboard, /metrics, /health and /ready;"
+                  + " see docs/admin-api.md")));
     });
-  }
-
-  // ---- authentication ----------------------------------------------------------------------
-
-  /** Whether the Authorization header carries the token; with no token configured, always. */
-  static boolean authorized(byte[] tokenDigest, String authorization) {
-    if (tokenDigest == null) {
-      return true;
-    }
-    if (authorization == null || authorization.length() < 7
-        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return false;
-    }
-    byte[] presented = sha256(authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8));
-    return MessageDigest.isEqual(tokenDigest, presented);
-  }
-
-  static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
-
-  private static HttpResponse unauthorized(boolean presented) {
-    String challenge = presented
-        ? "Bearer realm=\"riata-admin\", error=\"invalid_token\""
-        : "Bearer realm=\"riata-admin\"";
-    return problem(401, "unauthorized", "Unauthorized",
-        presented ? "the bearer token is not the admin token" : "an Authorization: Bearer <token> header is required")
-        .addHeader(RawHeader.create("WWW-Authenticate", challenge));
   }
 
   // ---- chains and providers ----------------------------------------------------------------

@@ -5,14 +5,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * {@code riata.http.admin} from reference.conf / application.conf, read once at start.
+ * {@code riata.http.admin} from reference.conf / application.conf, read once at start: the operator
+ * port (admin API, dashboard and its feed, metrics, health).
  *
- * @param token             the bearer token, or empty when none is configured (then the API listens
- *                          on loopback only, whatever {@code host} says)
- * @param timingSampleEvery time one request in this many for {@code /admin/diagnostics/latency}
+ * @param enabled             whether the operator port is bound at all
+ * @param token               the bearer token, or empty when none is configured (then the operator
+ *                            port listens on loopback only, whatever {@code host} says)
+ * @param metricsRequireToken whether {@code /metrics} on the operator port wants the token too
+ * @param timingSampleEvery   time one request in this many for {@code /admin/diagnostics/latency}
  */
-public record AdminSettings(boolean enabled, String host, int port, String token, Duration askTimeout,
-                            int timingSampleEvery) {
+public record AdminSettings(boolean enabled, String host, int port, String token, boolean metricsRequireToken,
+                            Duration askTimeout, int timingSampleEvery) {
 
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -23,6 +26,7 @@ public record AdminSettings(boolean enabled, String host, int port, String token
         c.getString("host"),
         c.getInt("port"),
         c.getString("token").strip(),
+        c.getBoolean("metrics-require-token"),
         c.getDuration("ask-timeout"),
         sampleEvery(c.getInt("diagnostics.timing-sample-every")));
   }
@@ -50,6 +54,7 @@ public record AdminSettings(boolean enabled, String host, int port, String token
   @Override
   public String toString() {
     return "AdminSettings[enabled=" + enabled + ", host=" + host + ", port=" + port
-        + ", token=" + (hasToken() ? "(set)" : "(none)") + ", askTimeout=" + askTimeout + ", timingSampleEvery=" + timingSampleEvery + "]";
+        + ", token=" + (hasToken() ? "(set)" : "(none)") + ", metricsRequireToken=" + metricsRequireToken
+        + ", askTimeout=" + askTimeout + ", timingSampleEvery=" + timingSampleEvery + "]";
   }
 }

@@ -14,12 +14,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The parts of the admin API that need no server: token check, bind address, problem JSON. */
 class AdminRoutesTest {
 
-  private static final byte[] TOKEN = AdminRoutes.sha256("s3cret-token".getBytes(StandardCharsets.UTF_8));
+  private static final byte[] TOKEN = OperatorToken.sha256("s3cret-token".getBytes(StandardCharsets.UTF_8));
 
   @Test
   void acceptsTheRightTokenWhateverTheSchemeCase() {
-    assertTrue(AdminRoutes.authorized(TOKEN, "Bearer s3cret-token"));
-    assertTrue(AdminRoutes.authorized(TOKEN, "bearer s3cret-token"));
+    assertTrue(OperatorToken.authorized(TOKEN, "Bearer s3cret-token"));
+    assertTrue(OperatorToken.authorized(TOKEN, "bearer s3cret-token"));
   }
 
   @ParameterizedTest
@@ -27,13 +27,13 @@ class AdminRoutesTest {
   @ValueSource(strings = {"", "Bearer", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-token2",
       "Basic s3cret-token", "s3cret-token", "Bearer S3CRET-TOKEN"})
   void rejectsMissingMalformedAndWrongTokens(String header) {
-    assertFalse(AdminRoutes.authorized(TOKEN, header));
+    assertFalse(OperatorToken.authorized(TOKEN, header));
   }
 
   @Test
   void withNoTokenConfiguredEveryRequestPasses() {
-    assertTrue(AdminRoutes.authorized(null, null));
-    assertTrue(AdminRoutes.authorized(null, "Bearer anything"));
+    assertTrue(OperatorToken.authorized(null, null));
+    assertTrue(OperatorToken.authorized(null, "Bearer anything"));
   }
 
   @Test

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * steady read load: provider rows appear for both chains, and their numbers change from one
  * rollup to the next without a reload. Leaves a screenshot in {@code target/dashboard.png} (and at
  * {@code -Ddashboard.screenshot=PATH} when given, which is how {@code docs/dashboard.png} is made).
+ * With a token on the operator port, the page asks for it in its form, says so when it is wrong,
+ * and keeps it for the tab across a reload.
  */
 class DashboardPageIT {
 
@@ -53,7 +55,7 @@ class DashboardPageIT {
         worker.start();
         load.add(worker);
       }
-      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.port() + "/dashboard"), 1400, 1100)) {
+      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.operatorPort() + "/dashboard"), 1400, 1100)) {
         int providers = demo.chainsConfig().allChains().stream().mapToInt(c -> c.providers().size()).sum();
         JsonNode first = awaitPage(browser, providers);
         Thread.sleep(2000); // four rollups later
@@ -91,6 +93,83 @@ class DashboardPageIT {
         server.close();
       }
     }
+  }
+
+  @Test
+  void withATokenThePageAsksForItOnceThenShowsLiveDataAndKeepsItAcrossAReload() throws Exception {
+    String token = "page-it-operator-token-42";
+    Chromium.ensureInstalled();
+    try (DemoProviders demo = DemoProviders.start()) {
+      RiataServer server = TestNodes.start(demo.chainsConfig(), "riata.http.admin.token = \"" + token + "\"");
+      AtomicBoolean loading = new AtomicBoolean(true);
+      AtomicLong sent = new AtomicLong();
+      Thread worker = new Thread(() -> readLoad(server, loading, sent, 0), "dashboard-token-load");
+      worker.start();
+      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.operatorPort() + "/dashboard"),
+          1400, 1100)) {
+        await(browser, "!document.getElementById('login').hidden", "the token form never showed");
+        assertEquals("token needed", browser.evaluate("document.getElementById('status').textContent").asText());
+        assertTrue(browser.evaluate("document.getElementById('login-error').hidden").asBoolean(),
+            "no error before a token was entered");
+
+        typeToken(browser, token + "-wrong");
+        await(browser, "!document.getElementById('login-error').hidden", "a wrong token brought no message");
+        assertTrue(browser.evaluate("document.getElementById('login-error').textContent").asText()
+            .startsWith("Wrong token"), "the message says the token was wrong");
+        assertTrue(browser.evaluate("!document.getElementById('login').hidden").asBoolean(), "the form stays");
+
+        typeToken(browser, token);
+        int providers = demo.chainsConfig().allChains().stream().mapToInt(c -> c.providers().size()).sum();
+        JsonNode first = awaitPage(browser, providers);
+        await(browser, "document.getElementById('status').textContent === 'live'", "the page never went live");
+        assertTrue(browser.evaluate("document.getElementById('login').hidden").asBoolean(), "the form went away");
+        assertTrue(browser.evaluate("!location.href.includes(" + quote(token) + ")").asBoolean(),
+            "the token is never in the page's URL");
+        String tick = first.get("cluster").asText();
+        await(browser, "document.getElementById('cluster').textContent !== " + quote(tick), "the tick did not move");
+
+        browser.evaluate("window.beforeReload = true, location.reload(), true");
+        await(browser, "window.beforeReload === undefined", "the page did not reload");
+        JsonNode reloaded = awaitPage(browser, providers);
+        assertTrue(browser.evaluate("document.getElementById('login').hidden").asBoolean(),
+            "after a reload the page asked for the token again");
+        System.out.printf("dashboard page with a token: form, wrong token refused, live after the right one "
+            + "(%d provider rows), live again after a reload (%s)%n", reloaded.get("rows").size(),
+            reloaded.get("cluster").asText());
+      } finally {
+        loading.set(false);
+        worker.join(10_000);
+        server.close();
+      }
+    }
+  }
+
+  /** Types a token into the page's form (DevTools text input into the focused field) and submits it. */
+  private static void typeToken(Chromium browser, String token) {
+    browser.evaluate("(() => { const i = document.getElementById('token'); i.value = ''; i.focus(); return true; })()");
+    browser.send("Input.insertText", TestNodes.JSON.createObjectNode()
+        .put("text", token));
+    browser.evaluate("document.querySelector('#login button').click(), true");
+  }
+
+  private static String quote(String text) {
+    return TestNodes.JSON.getNodeFactory().textNode(text).toString();
+  }
+
+  /** Waits until a boolean expression holds in the page. */
+  private static void await(Chromium browser, String condition, String failure) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      try {
+        if (browser.evaluate("Boolean(" + condition + ")").asBoolean()) {
+          return;
+        }
+      } catch (IllegalStateException stillLoading) {
+        // the document is not there yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(failure + " (within 30 s)");
   }
 
   /** Waits until the page has drawn a row for every provider. */

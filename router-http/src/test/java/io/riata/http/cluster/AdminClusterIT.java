@@ -247,7 +247,7 @@ class AdminClusterIT {
   }
 
   private static HttpResponse<String> admin(RiataProcess node, String method, String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort + path))
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.operatorPort + path))
         .header("Authorization", "Bearer " + TOKEN)
         .method(method, HttpRequest.BodyPublishers.noBody()));
   }

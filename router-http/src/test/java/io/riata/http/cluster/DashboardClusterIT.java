@@ -63,8 +63,8 @@ class DashboardClusterIT {
 
   @Test
   void theRollupMergesEveryNodeAndSurvivesTheAggregatorsNodeLeaving() throws Exception {
-    try (FeedClient first = new FeedClient(NODES.get(0).httpPort, true);
-         FeedClient second = new FeedClient(NODES.get(1).httpPort, true)) {
+    try (FeedClient first = new FeedClient(NODES.get(0).operatorPort, true);
+         FeedClient second = new FeedClient(NODES.get(1).operatorPort, true)) {
       FeedClient[] clients = {first, second};
       // Wait for a rollup that both nodes reported to, so neither node's traffic can miss it.
       JsonNode joined = awaitRollup(clients[0], r -> r.get("reportingNodes").size() == 2, Duration.ofSeconds(30));
@@ -157,7 +157,7 @@ class DashboardClusterIT {
       return;
     }
     Thread.sleep(7000); // the node moves its counters into Kamon every second, Kamon renders every 5 s
-    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/metrics")).build(),
+    String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.operatorPort + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     double conflated = metrics.lines().filter(l -> l.startsWith("riata_dashboard_conflated_total"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -22,7 +22,8 @@ final class RiataProcess implements AutoCloseable {
 
   final String name;
   final int httpPort;
-  final int adminPort;
+  /** The operator port: admin API, dashboard and feed, metrics. */
+  final int operatorPort;
   final int clusterPort;
   private final Path chains;
   private final String seeds;
@@ -34,7 +35,7 @@ final class RiataProcess implements AutoCloseable {
       throws IOException {
     this.name = name;
     this.httpPort = freePort();
-    this.adminPort = freePort();
+    this.operatorPort = freePort();
     this.clusterPort = clusterPort;
     this.chains = chains;
     this.seeds = seeds;
@@ -64,7 +65,7 @@ final class RiataProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("RIATA_PORT", Integer.toString(httpPort));
     builder.environment().put("RIATA_CLUSTER_PORT", Integer.toString(clusterPort));
-    builder.environment().put("RIATA_ADMIN_PORT", Integer.toString(adminPort));
+    builder.environment().put("RIATA_ADMIN_PORT", Integer.toString(operatorPort));
     builder.environment().put("RIATA_SEED_NODES", seeds);
     process = builder.start();
     return this;

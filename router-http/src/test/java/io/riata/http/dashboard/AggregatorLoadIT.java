@@ -141,7 +141,7 @@ class AggregatorLoadIT {
     AtomicLong sent = new AtomicLong();
     Thread[] senders = new Thread[NODES];
     try {
-      URI feed = URI.create("ws://127.0.0.1:" + server.port() + "/ws/dashboard");
+      URI feed = URI.create("ws://127.0.0.1:" + server.operatorPort() + "/ws/dashboard");
       for (int i = 0; i < SUBSCRIBERS; i++) {
         Reader reader = new Reader(i >= SLOW, i == SLOW);
         sockets.add(http.newWebSocketBuilder().buildAsync(feed, reader).join());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One node in front of the demo providers (a flaky, a slow and a throttled one per chain), with
- * WebSocket clients on /ws/dashboard.
+ * WebSocket clients on /ws/dashboard (the operator port; no token configured).
  */
 class DashboardFeedIT {
 
@@ -46,7 +46,7 @@ class DashboardFeedIT {
 
   @Test
   void rollupsArriveEveryHalfSecondAndTheirCountsAddUpToTheRequestsSent() throws Exception {
-    try (FeedClient client = new FeedClient(server.port(), true)) {
+    try (FeedClient client = new FeedClient(server.operatorPort(), true)) {
       JsonNode first = json(client.next(Duration.ofSeconds(5)));
       assertEquals(1, first.get("version").asInt());
       Map<String, Integer> sent = new HashMap<>();
@@ -110,9 +110,9 @@ class DashboardFeedIT {
   @Test
   void aSubscriberThatNeverReadsHoldsOneRollupAndSlowsNobody() throws Exception {
     DashboardFeed feed = server.dashboard();
-    try (FeedClient fast = new FeedClient(server.port(), true)) {
+    try (FeedClient fast = new FeedClient(server.operatorPort(), true)) {
       Set<DashboardFeed.Subscriber> before = waitForSubscribers(feed, Set.of(), 1);
-      try (FeedClient slow = new FeedClient(server.port(), false)) {
+      try (FeedClient slow = new FeedClient(server.operatorPort(), false)) {
         Set<DashboardFeed.Subscriber> after = waitForSubscribers(feed, before, 1);
         DashboardFeed.Subscriber slowOne = after.iterator().next();
         String pad = "x".repeat(64 * 1024);
@@ -157,16 +157,16 @@ class DashboardFeedIT {
 
   @Test
   void servesTheDashboardPageWithNoOutsideAssets() {
-    var page = TestNodes.get(server, "/dashboard");
+    var page = TestNodes.getOps(server, "/dashboard");
     assertEquals(200, page.statusCode());
     assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
     assertTrue(page.body().contains("/dashboard/dashboard.js"), page.body());
     assertFalse(page.body().contains("http://") || page.body().contains("https://"), "no outside asset");
-    var script = TestNodes.get(server, "/dashboard/dashboard.js");
+    var script = TestNodes.getOps(server, "/dashboard/dashboard.js");
     assertEquals(200, script.statusCode());
     assertTrue(script.body().contains("/ws/dashboard"));
-    assertEquals(200, TestNodes.get(server, "/dashboard/dashboard.css").statusCode());
-    assertEquals(404, TestNodes.get(server, "/dashboard/nothing.js").statusCode());
+    assertEquals(200, TestNodes.getOps(server, "/dashboard/dashboard.css").statusCode());
+    assertEquals(404, TestNodes.getOps(server, "/dashboard/nothing.js").statusCode());
   }
 
   private static Set<DashboardFeed.Subscriber> waitForSubscribers(DashboardFeed feed, Set<DashboardFeed.Subscriber> known,

@@ -120,6 +120,38 @@ class DeployManifestsTest {
   }
 
   @Test
+  void prometheusScrapesMetricsOnTheOperatorPortWhichRpcClientsNeverSee() {
+    Map<String, Object> annotations = at(BY_KIND.get("Deployment"), "spec", "template", "metadata", "annotations");
+    assertEquals("true", annotations.get("prometheus.io/scrape"));
+    assertEquals("/metrics", annotations.get("prometheus.io/path"));
+    List<Map<String, Object>> ports = at(container(), "ports");
+    Map<String, Object> operator = ports.stream().filter(p -> "operator".equals(p.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no container port named operator"));
+    assertEquals(8580, operator.get("containerPort"), "riata.http.admin.port's default");
+    assertEquals(operator.get("containerPort").toString(), annotations.get("prometheus.io/port"));
+    List<Map<String, Object>> servicePorts = at(BY_KIND.get("Service"), "spec", "ports");
+    for (Map<String, Object> p : servicePorts) {
+      assertTrue(!"operator".equals(p.get("targetPort")) && !Integer.valueOf(8580).equals(p.get("targetPort")),
+          "the Service shows the operator port to RPC clients: " + p);
+    }
+    assertTrue(!"operator".equals(at(container(), "readinessProbe", "httpGet", "port"))
+        && !"operator".equals(at(container(), "livenessProbe", "httpGet", "port")), "probes stay on the RPC port");
+  }
+
+  @Test
+  void theOperatorPortBindsThePodIpOnlyWithATokenFromASecret() {
+    List<Map<String, Object>> list = at(container(), "env");
+    Map<String, Map<String, Object>> byName = new HashMap<>();
+    list.forEach(e -> byName.put((String) e.get("name"), e));
+    assertEquals("status.podIP", at(byName.get("RIATA_ADMIN_HOST"), "valueFrom", "fieldRef", "fieldPath"));
+    // Without a token Riata binds the operator port to 127.0.0.1 whatever the host: Prometheus in
+    // another pod could not scrape it.
+    Map<String, Object> secret = at(byName.get("RIATA_ADMIN_TOKEN"), "valueFrom", "secretKeyRef");
+    assertNotNull(secret.get("name"));
+    assertNotNull(secret.get("key"));
+  }
+
+  @Test
   void theBudgetKeepsAMajorityForKeepMajority() {
     int replicas = at(BY_KIND.get("Deployment"), "spec", "replicas");
     int minAvailable = at(BY_KIND.get("PodDisruptionBudget"), "spec", "minAvailable");

@@ -179,7 +179,7 @@ class RpcRoutesIT {
     long until = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
     String text = "";
     while (System.nanoTime() < until) {
-      HttpResponse<String> r = TestNodes.get(server, "/metrics");
+      HttpResponse<String> r = TestNodes.getOps(server, "/metrics");
       assertEquals(200, r.statusCode());
       text = r.body();
       if (text.lines().anyMatch(l -> l.startsWith("riata_attempts_total{") && l.contains("provider=\"a1\"")
