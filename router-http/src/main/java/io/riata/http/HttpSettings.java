@@ -3,6 +3,7 @@ package io.riata.http;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code riata.http} from reference.conf / application.conf, read once at start. */
@@ -16,7 +17,12 @@ public record HttpSettings(
     Map<String, Duration> methodDeadlines,
     Duration bodyReadTimeout,
     Duration unreadyGrace,
-    int eventLoops) {
+    int eventLoops,
+    int maxHeaderBytes,
+    Duration idleTimeout,
+    List<String> corsOrigins,
+    Duration corsMaxAge,
+    Duration drainGrace) {
 
   public static HttpSettings from(Config root) {
     Config c = root.getConfig("riata.http");
@@ -35,11 +41,17 @@ public record HttpSettings(
         Map.copyOf(deadlines),
         c.getDuration("limits.body-read-timeout"),
         c.getDuration("shutdown.unready-grace"),
-        c.getInt("event-loops"));
+        c.getInt("event-loops"),
+        (int) Math.min(Integer.MAX_VALUE, c.getBytes("limits.max-header-size")),
+        c.getDuration("limits.idle-timeout"),
+        List.copyOf(c.getStringList("cors.allowed-origins")),
+        c.getDuration("cors.max-age"),
+        c.getDuration("shutdown.drain-grace"));
   }
 
   public HttpSettings withPort(int newPort) {
     return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
-        methodDeadlines, bodyReadTimeout, unreadyGrace, eventLoops);
+        methodDeadlines, bodyReadTimeout, unreadyGrace, eventLoops, maxHeaderBytes, idleTimeout, corsOrigins,
+        corsMaxAge, drainGrace);
   }
 }

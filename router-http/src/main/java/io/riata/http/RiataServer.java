@@ -15,14 +15,13 @@ import io.riata.http.diag.JfrRecordings;
 import io.riata.http.diag.LoadSimulation;
 import io.riata.http.diag.MailboxSampler;
 import io.riata.http.diag.PathTimings;
+import io.riata.http.ops.Health;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import io.riata.http.ops.OperatorRoutes;
 import kamon.Kamon;
 import io.riata.http.rpc.RouteResolver;
-import io.riata.http.rpc.RpcRoutes;
 import io.riata.http.subs.Subscriptions;
-import io.riata.http.ws.WsRoutes;
 import io.riata.http.ws.WsSettings;
 import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
@@ -33,12 +32,14 @@ import io.riata.core.engine.RequestEngine;
 import io.riata.core.engine.Shortcut;
 import io.riata.http.data.EngineGateway;
 import io.riata.http.data.EventLoops;
+import io.riata.http.data.RpcServer;
 import io.riata.http.data.upstream.HttpHeadProbe;
 import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.data.upstream.UpstreamSettings;
 import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -46,7 +47,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,15 +60,15 @@ public final class RiataServer implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final NodeRuntime node;
-  private final ServerBinding binding;
+  private final RpcServer rpc;
   private final DashboardFeed dashboard;
   private final ServerBinding operatorBinding;
 
-  private RiataServer(ActorSystem<Void> system, NodeRuntime node, ServerBinding binding, DashboardFeed dashboard,
+  private RiataServer(ActorSystem<Void> system, NodeRuntime node, RpcServer rpc, DashboardFeed dashboard,
                       ServerBinding operatorBinding) {
     this.system = system;
     this.node = node;
-    this.binding = binding;
+    this.rpc = rpc;
     this.dashboard = dashboard;
     this.operatorBinding = operatorBinding;
   }
@@ -111,22 +111,18 @@ public final class RiataServer implements AutoCloseable {
           List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);
-      RpcRoutes rpc = new RpcRoutes(resolver, gateway, settings, Materializer.matFromSystem(system));
       Subscriptions subscriptions = new Subscriptions(system, node, gateway);
-      WsRoutes ws = new WsRoutes(resolver, gateway, subscriptions, WsSettings.from(system.settings().config()),
-          Materializer.matFromSystem(system));
-      HealthRoutes health = new HealthRoutes(node);
+      Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
-      ServerBinding binding = Http.get(system)
-          .newServerAt(settings.host(), settings.port())
-          .bind(rpc.concat(rpc.route(), ws.route(), health.route()))
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS)
-          .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+      RpcServer rpc = RpcServer.bind(loops, settings, WsSettings.from(system.settings().config()), resolver,
+          gateway.dispatcher(), client, health, subscriptions);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseServiceRequestsDone(), "riata-rpc-drain", () -> CompletableFuture.runAsync(() ->
+              rpc.drain(settings.drainGrace())).thenApply(ignored -> Done.getInstance()));
       JfrRecordings jfr = new JfrRecordings();
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "riata-jfr-cleanup", () -> {
@@ -135,16 +131,17 @@ public final class RiataServer implements AutoCloseable {
           });
       Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), timings, jfr,
           new LoadSimulation(resolver, gateway));
-      ServerBinding operatorBinding = bindOperator(system, node, chainsFile, dashboard, diagnostics, health, metrics);
+      ServerBinding operatorBinding = bindOperator(system, node, chainsFile, dashboard, diagnostics,
+          new HealthRoutes(health), metrics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
-      // grace period) unbind and let in-flight requests finish (the binding's own drain task).
+      // grace period) stop the RPC port and let in-flight requests finish (riata-rpc-drain).
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseBeforeServiceUnbind(), "riata-not-ready", () -> {
             node.markStopping();
             return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
                 system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
           });
-      return new RiataServer(system, node, binding, dashboard, operatorBinding);
+      return new RiataServer(system, node, rpc, dashboard, operatorBinding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);
@@ -202,11 +199,11 @@ public final class RiataServer implements AutoCloseable {
   }
 
   public int port() {
-    return binding.localAddress().getPort();
+    return rpc.port();
   }
 
   public String host() {
-    return binding.localAddress().getHostString();
+    return rpc.host();
   }
 
   public NodeRuntime node() {

@@ -43,6 +43,10 @@ public final class EngineGateway {
     this.client = client;
   }
 
+  public Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
   /** Answers a whole JSON-RPC message (single or batch), as a client connection would have it answered. */
   public CompletableFuture<Rendered> dispatch(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed,
                                               byte[] body) {

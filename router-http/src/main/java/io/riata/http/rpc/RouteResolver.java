@@ -42,6 +42,11 @@ public final class RouteResolver {
     }
   }
 
+  /** The configuration routes are resolved against; a new one (a reload) makes cached routes stale. */
+  public Object configuration() {
+    return node.config();
+  }
+
   /** Returns an {@link RpcTarget} or a {@link Rejection}. */
   public Object resolve(String path) {
     String[] parts = path.startsWith("/") ? path.substring(1).split("/") : path.split("/");

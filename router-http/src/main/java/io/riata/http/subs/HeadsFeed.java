@@ -21,7 +21,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The {@code newHeads} feed of one chain on one node: one upstream subscription, shared by every
@@ -254,9 +253,9 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   }
 
   private void deliver(JsonNode header, long number) {
-    ByteString result;
+    byte[] result;
     try {
-      result = ByteString.fromArrayUnsafe(MAPPER.writeValueAsBytes(header));
+      result = MAPPER.writeValueAsBytes(header);
     } catch (IOException e) {
       return;
     }

@@ -23,7 +23,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The {@code logs} feed of one chain and one filter on one node: one upstream subscription with
@@ -265,9 +264,9 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   }
 
   private void send(JsonNode log) {
-    ByteString result;
+    byte[] result;
     try {
-      result = ByteString.fromArrayUnsafe(MAPPER.writeValueAsBytes(log));
+      result = MAPPER.writeValueAsBytes(log);
     } catch (IOException e) {
       return;
     }

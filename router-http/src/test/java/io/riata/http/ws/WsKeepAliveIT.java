@@ -35,7 +35,7 @@ class WsKeepAliveIT {
     server = TestNodes.start(TestNodes.config(List.of(TestNodes.chain("alpha", 5, "priority", List.of(
             TestNodes.provider("k1", provider.httpUrl(), 1)))), List.of()),
         "riata.http.websocket.idle-timeout = 2s\n"
-            + "pekko.http.server.websocket.periodic-keep-alive-max-idle = 300ms");
+            + "riata.http.websocket.ping-interval = 300ms");
   }
 
   @AfterAll

@@ -1,0 +1,340 @@
+package io.riata.http.data;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.riata.core.engine.Answer;
+import io.riata.core.engine.Outcome;
+import io.riata.core.engine.Payloads;
+import io.riata.core.jsonrpc.JsonRpcCodec;
+import io.riata.core.jsonrpc.JsonRpcErrors;
+import io.riata.http.data.upstream.LoopTransport;
+import io.riata.http.ops.Health;
+import io.riata.http.rpc.RouteResolver;
+import io.riata.http.rpc.RpcTarget;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection of the RPC port, over HTTP/1.1: routes each request, answers what is
+ * malformed or unknown itself, and hands JSON-RPC to the dispatcher with the connection's own
+ * event loop transport, so every attempt of the request runs on this connection's thread. The
+ * request's bytes go upstream as slices of the buffer they arrived in; a provider's reply comes
+ * back as the buffer it arrived in. Requests of one connection are answered in order (a
+ * pipelining client waits for the earlier answers); {@code /ws/rpc/...} upgrades are handed to
+ * {@link WsUpgrade}.
+ */
+final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Payloads<ByteBuf> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpRpcHandler.class);
+  private static final AsciiString PROVIDER = AsciiString.cached(RoutingHeaders.PROVIDER);
+  private static final AsciiString ATTEMPTS = AsciiString.cached(RoutingHeaders.ATTEMPTS);
+  private static final AsciiString ATTEMPT_LOG = AsciiString.cached(RoutingHeaders.ATTEMPT_LOG);
+  private static final AsciiString RIATA = AsciiString.cached("riata");
+  private static final AsciiString ONE = AsciiString.cached("1");
+  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('[')).asReadOnly();
+  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(',')).asReadOnly();
+  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(']')).asReadOnly();
+  /** Pipelined requests held while an earlier one is answered; past this, reading pauses. */
+  private static final int MAX_WAITING = 16;
+
+  private final RpcPlane plane;
+  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private LoopTransport transport;
+  private boolean busy;
+  /** The body being dispatched, which {@link #slice} cuts requests from. */
+  private ByteBuf slicing;
+
+  HttpRpcHandler(RpcPlane plane) {
+    this.plane = plane;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.transport = plane.transport(ctx.channel().eventLoop());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest request)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (busy) {
+      waiting.add(request);
+      if (waiting.size() >= MAX_WAITING) {
+        ctx.channel().config().setAutoRead(false);
+      }
+      return;
+    }
+    serve(request);
+  }
+
+  private void serve(FullHttpRequest request) {
+    busy = true;
+    try {
+      route(request);
+    } catch (RuntimeException e) {
+      LOG.warn("internal error answering {} {}", request.method(), request.uri(), e);
+      request.release();
+      if (busy) {
+        respond(Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            JsonRpcErrors.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName()), false);
+      }
+    }
+  }
+
+  private void route(FullHttpRequest request) {
+    HttpVersion version = request.protocolVersion();
+    if (request.decoderResult().isFailure()) {
+      Throwable cause = request.decoderResult().cause();
+      request.release();
+      if (cause instanceof TooLongHttpHeaderException) {
+        respond(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers exceed the limit of " + plane.settings.maxHeaderBytes() + " bytes"), false);
+      } else if (cause instanceof TooLongHttpLineException) {
+        respond(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+            "request line exceeds the limit of " + plane.settings.maxHeaderBytes() + " bytes"), false);
+      } else {
+        respond(Responses.invalidRequest(version, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
+      }
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    String uri = request.uri();
+    int query = uri.indexOf('?');
+    String path = query < 0 ? uri : uri.substring(0, query);
+    if (path.startsWith("/rpc/")) {
+      rpc(request, path.substring(4), keepAlive);
+    } else if (path.startsWith("/ws/rpc/")) {
+      Object route = plane.route(path.substring(7));
+      if (route instanceof RouteResolver.Rejection rejection) {
+        request.release();
+        respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()), keepAlive);
+        return;
+      }
+      FullHttpResponse refused = WsUpgrade.upgrade(ctx, request, (RpcTarget) route, plane);
+      request.release();
+      if (refused != null) {
+        respond(refused, false);
+      }
+      // else the connection speaks WebSocket now and this handler is gone from it
+    } else if (path.equals("/health") || path.equals("/ready")) {
+      request.release();
+      if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+        respond(methodNotAllowed(version, "GET"), keepAlive);
+        return;
+      }
+      Health.Report report = path.equals("/health") ? plane.health.health() : plane.health.ready();
+      respond(Responses.json(version, HttpResponseStatus.valueOf(report.status()), report.json()), keepAlive);
+    } else {
+      request.release();
+      respond(Responses.json(version, HttpResponseStatus.NOT_FOUND, JsonRpcCodec.errorResponse("null",
+          JsonRpcErrors.UNKNOWN_CHAIN_OR_ROUTE, "no such route: " + path + "; JSON-RPC is served on /rpc/{chain}",
+          "{\"routes\":[\"/rpc/{chain}\",\"/ws/rpc/{chain}\",\"/health\",\"/ready\"]}")), keepAlive);
+    }
+  }
+
+  private void rpc(FullHttpRequest request, String path, boolean keepAlive) {
+    HttpVersion version = request.protocolVersion();
+    if (!request.method().equals(HttpMethod.POST)) {
+      request.release();
+      respond(methodNotAllowed(version, "POST, OPTIONS"), keepAlive);
+      return;
+    }
+    Object route = plane.route(path);
+    if (route instanceof RouteResolver.Rejection rejection) {
+      request.release();
+      respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()), keepAlive);
+      return;
+    }
+    RpcTarget target = (RpcTarget) route;
+    ByteBuf content = request.content();
+    int n = content.readableBytes();
+    byte[] body = plane.scratch(n);
+    content.getBytes(content.readerIndex(), body, 0, n);
+    slicing = content;
+    try {
+      plane.dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body, n, this, transport,
+          answer -> answered(answer, version, keepAlive));
+    } finally {
+      slicing = null;
+      request.release(); // the slices taken hold their own references
+    }
+  }
+
+  @Override
+  public ByteBuf slice(int offset, int length) {
+    return slicing.retainedSlice(slicing.readerIndex() + offset, length);
+  }
+
+  @Override
+  public void release(ByteBuf payload) {
+    payload.release();
+  }
+
+  private void answered(Answer<ByteBuf> answer, HttpVersion version, boolean keepAlive) {
+    if (!ctx.channel().isActive()) {
+      releaseParts(answer);
+      busy = false; // the client left; nothing to send
+      return;
+    }
+    if (answer.empty()) {
+      respond(Responses.empty(version, HttpResponseStatus.NO_CONTENT), keepAlive);
+      return;
+    }
+    List<Outcome<ByteBuf>> parts = answer.parts();
+    ByteBuf body;
+    boolean refused = false;
+    if (answer.single()) {
+      Outcome<ByteBuf> only = parts.get(0);
+      body = bytes(only);
+      refused = only.refused();
+    } else {
+      CompositeByteBuf batch = ctx.alloc().compositeBuffer(parts.size() * 2 + 1);
+      batch.addComponent(true, OPEN.duplicate());
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          batch.addComponent(true, COMMA.duplicate());
+        }
+        batch.addComponent(true, bytes(parts.get(i)));
+      }
+      batch.addComponent(true, CLOSE.duplicate());
+      body = batch;
+    }
+    FullHttpResponse response = Responses.json(version,
+        refused ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, body);
+    HttpHeaders headers = response.headers();
+    if (refused) {
+      headers.set(HttpHeaderNames.RETRY_AFTER, ONE);
+    }
+    List<Outcome<ByteBuf>> routed = answer.routed();
+    if (routed.size() == 1 && answer.single()) {
+      Outcome<ByteBuf> o = routed.get(0); // the common case, without building strings
+      headers.set(PROVIDER, o.providerId() != null ? o.providerId() : RIATA);
+      headers.setInt(ATTEMPTS, o.attempts().size());
+      if (!o.attempts().isEmpty()) {
+        headers.set(ATTEMPT_LOG, RoutingHeaders.of(routed, true).attemptLog());
+      }
+    } else {
+      RoutingHeaders routing = RoutingHeaders.of(routed, answer.single());
+      headers.set(PROVIDER, routing.provider());
+      headers.setInt(ATTEMPTS, routing.attempts());
+      if (routing.attemptLog() != null) {
+        headers.set(ATTEMPT_LOG, routing.attemptLog());
+      }
+    }
+    respond(response, keepAlive);
+  }
+
+  private static ByteBuf bytes(Outcome<ByteBuf> part) {
+    return part.body() != null ? part.body() : Unpooled.wrappedBuffer(part.own());
+  }
+
+  private static void releaseParts(Answer<ByteBuf> answer) {
+    for (Outcome<ByteBuf> part : answer.parts()) {
+      if (part.body() != null) {
+        part.body().release();
+      }
+    }
+  }
+
+  private static FullHttpResponse methodNotAllowed(HttpVersion version, String allowed) {
+    FullHttpResponse response = Responses.invalidRequest(version, HttpResponseStatus.METHOD_NOT_ALLOWED,
+        "method not allowed here; use " + allowed);
+    response.headers().set(HttpHeaderNames.ALLOW, allowed);
+    return response;
+  }
+
+  /** The node is stopping: closes now if idle, else after the answer in progress (on the loop). */
+  void closeWhenIdle() {
+    if (!busy) {
+      drop();
+      ctx.close();
+    }
+  }
+
+  /** Sends the answer to the request being served, then serves the next one that waited. */
+  private void respond(FullHttpResponse response, boolean keepAlive) {
+    if (!keepAlive || plane.draining) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      busy = false;
+      drop();
+      return;
+    }
+    if (response.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    ctx.writeAndFlush(response);
+    busy = false;
+    if (!waiting.isEmpty()) {
+      // Later, not from inside this answer: the dispatcher may still be on the stack.
+      ctx.executor().execute(this::next);
+    }
+  }
+
+  private void next() {
+    if (busy || !ctx.channel().isActive()) {
+      return;
+    }
+    FullHttpRequest request = waiting.poll();
+    if (request != null) {
+      if (waiting.size() < MAX_WAITING) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      serve(request);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && !busy && waiting.isEmpty()) {
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    drop();
+    ctx.fireChannelInactive();
+  }
+
+  private void drop() {
+    FullHttpRequest r;
+    while ((r = waiting.poll()) != null) {
+      r.release();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof java.io.IOException)) {
+      LOG.debug("closing a client connection after {}", cause.toString());
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,110 @@
+package io.riata.http.data;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.riata.core.engine.Dispatcher;
+import io.riata.http.HttpSettings;
+import io.riata.http.data.upstream.LoopTransport;
+import io.riata.http.data.upstream.UpstreamClient;
+import io.riata.http.ops.Health;
+import io.riata.http.rpc.RouteResolver;
+import io.riata.http.subs.Subscriptions;
+import io.riata.http.ws.WsSettings;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every connection of the RPC port shares: routes, the dispatcher and engine, the upstream
+ * transports per event loop, limits, CORS, health and the subscription feeds. Thread-safe; a
+ * connection's own state lives in its handlers.
+ */
+final class RpcPlane {
+
+  /** Routes looked up at most this many distinct paths at once; past it the cache starts over. */
+  private static final int ROUTE_CACHE = 1024;
+
+  final HttpSettings settings;
+  final WsSettings websocket;
+  final Dispatcher dispatcher;
+  final UpstreamClient upstream;
+  final Health health;
+  final Subscriptions subscriptions;
+  final CorsConfig cors;
+  /** The node is stopping: HTTP connections close after their current answer. */
+  volatile boolean draining;
+  private final RouteResolver resolver;
+  private final ConcurrentHashMap<String, Object> routes = new ConcurrentHashMap<>();
+  private volatile Object routesOf;
+  private final FastThreadLocal<byte[]> scratch = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[16 * 1024];
+    }
+  };
+
+  RpcPlane(HttpSettings settings, WsSettings websocket, RouteResolver resolver, Dispatcher dispatcher,
+           UpstreamClient upstream, Health health, Subscriptions subscriptions) {
+    this.settings = settings;
+    this.websocket = websocket;
+    this.resolver = resolver;
+    this.dispatcher = dispatcher;
+    this.upstream = upstream;
+    this.health = health;
+    this.subscriptions = subscriptions;
+    this.cors = cors(settings.corsOrigins(), settings.corsMaxAge().toSeconds());
+  }
+
+  private static CorsConfig cors(List<String> origins, long maxAgeSeconds) {
+    CorsConfigBuilder builder = origins.contains("*")
+        ? CorsConfigBuilder.forAnyOrigin()
+        : origins.isEmpty() ? CorsConfigBuilder.forAnyOrigin().disable() : CorsConfigBuilder.forOrigins(origins.toArray(new String[0]));
+    return builder
+        .allowedRequestMethods(HttpMethod.POST, HttpMethod.OPTIONS)
+        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION)
+        .exposeHeaders(RoutingHeaders.PROVIDER, RoutingHeaders.ATTEMPTS, RoutingHeaders.ATTEMPT_LOG)
+        .maxAge(maxAgeSeconds)
+        .build();
+  }
+
+  /**
+   * Where {@code path} (after {@code /rpc} or {@code /ws/rpc}) sends requests: an {@code RpcTarget},
+   * or a {@code RouteResolver.Rejection}. Cached per path until the configuration is reloaded.
+   */
+  Object route(String path) {
+    Object configuration = resolver.configuration();
+    if (routesOf != configuration) {
+      routes.clear();
+      routesOf = configuration;
+    }
+    Object route = routes.get(path);
+    if (route == null) {
+      route = resolver.resolve(path);
+      if (routes.size() >= ROUTE_CACHE) {
+        routes.clear();
+      }
+      routes.put(path, route);
+    }
+    return route;
+  }
+
+  LoopTransport transport(EventLoop loop) {
+    return upstream.on(loop);
+  }
+
+  /** A buffer of at least {@code n} bytes, this thread's own, for parsing one message. */
+  byte[] scratch(int n) {
+    byte[] b = scratch.get();
+    if (b.length < n) {
+      b = new byte[Math.max(n, b.length * 2)];
+      scratch.set(b);
+    } else if (b.length > (1 << 20) && n < (1 << 14)) {
+      b = new byte[16 * 1024]; // after a huge body, do not keep megabytes per thread
+      scratch.set(b);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,139 @@
+package io.riata.http.data;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.compression.StandardCompressionOptions;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.riata.core.engine.Dispatcher;
+import io.riata.http.HttpSettings;
+import io.riata.http.data.upstream.UpstreamClient;
+import io.riata.http.ops.Health;
+import io.riata.http.rpc.RouteResolver;
+import io.riata.http.subs.Subscriptions;
+import io.riata.http.ws.WsSettings;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RPC port: JSON-RPC over HTTP/1.1 and WebSocket, {@code /health} and {@code /ready}, on the
+ * data plane's event loops. Each connection's pipeline is one handler per concern: the HTTP codec
+ * (with the header limit), the idle timeout, the body deadline (408), the body limit (413), CORS,
+ * gzip, and the exchange itself ({@link HttpRpcHandler}, replaced by {@link WsRpcHandler} on an
+ * upgrade).
+ */
+public final class RpcServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
+  /** Answers smaller than this are not worth compressing. */
+  private static final int GZIP_THRESHOLD = 1024;
+
+  private final Channel listener;
+  private final ChannelGroup connections;
+  private final RpcPlane plane;
+
+  private RpcServer(Channel listener, ChannelGroup connections, RpcPlane plane) {
+    this.listener = listener;
+    this.connections = connections;
+    this.plane = plane;
+  }
+
+  public static RpcServer bind(EventLoops loops, HttpSettings settings, WsSettings websocket, RouteResolver resolver,
+                               Dispatcher dispatcher, UpstreamClient upstream, Health health,
+                               Subscriptions subscriptions) throws InterruptedException {
+    RpcPlane plane = new RpcPlane(settings, websocket, resolver, dispatcher, upstream, health, subscriptions);
+    ChannelGroup connections = new DefaultChannelGroup("riata-rpc", GlobalEventExecutor.INSTANCE);
+    HttpDecoderConfig decoding = new HttpDecoderConfig()
+        .setMaxInitialLineLength(settings.maxHeaderBytes())
+        .setMaxHeaderSize(settings.maxHeaderBytes())
+        .setMaxChunkSize(64 * 1024);
+    int maxBody = (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes());
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(loops.group())
+        .channel(loops.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
+            ChannelPipeline p = ch.pipeline();
+            p.addLast("codec", new HttpServerCodec(decoding));
+            p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            p.addLast("body-deadline", new BodyDeadline(settings.bodyReadTimeout()));
+            p.addLast("aggregator", new BodyLimit(maxBody));
+            p.addLast("cors", new CorsHandler(plane.cors));
+            p.addLast("compressor", new HttpContentCompressor(GZIP_THRESHOLD,
+                StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()));
+            p.addLast("http-rpc", new HttpRpcHandler(plane));
+          }
+        });
+    Channel listener = bootstrap.bind(settings.host(), settings.port()).sync().channel();
+    return new RpcServer(listener, connections, plane);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) listener.localAddress()).getPort();
+  }
+
+  public String host() {
+    return ((InetSocketAddress) listener.localAddress()).getHostString();
+  }
+
+  /**
+   * Stops taking connections, lets the requests in flight finish (an HTTP connection closes after
+   * its current answer, an idle one at once, a WebSocket with 1001), and closes what is left
+   * after {@code grace}.
+   */
+  public void drain(Duration grace) {
+    listener.close().syncUninterruptibly();
+    plane.draining = true;
+    for (Channel ch : connections) {
+      ch.eventLoop().execute(() -> {
+        HttpRpcHandler http = ch.pipeline().get(HttpRpcHandler.class);
+        if (http != null) {
+          http.closeWhenIdle();
+        } else if (ch.pipeline().get(WsRpcHandler.class) != null) {
+          ch.writeAndFlush(new CloseWebSocketFrame(1001, "Riata is stopping")).addListener(f -> ch.close());
+        } else {
+          ch.close();
+        }
+      });
+    }
+    long until = System.nanoTime() + grace.toNanos();
+    while (!connections.isEmpty() && System.nanoTime() < until) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!connections.isEmpty()) {
+      LOG.warn("{} client connection(s) still open {} s after the RPC port stopped; closing them",
+          connections.size(), grace.toSeconds());
+      connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    listener.close().syncUninterruptibly();
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+}
