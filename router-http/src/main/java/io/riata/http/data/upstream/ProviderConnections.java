@@ -48,7 +48,7 @@ final class ProviderConnections {
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();
             if (endpoint.tls) {
-              p.addLast("tls", tls.newHandler(ch.alloc(), endpoint.host, endpoint.port));
+              p.addLast("tls", UpstreamTls.newHandler(tls, ch.alloc(), endpoint));
             }
             p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
             p.addLast("decoder", new HttpResponseDecoder());

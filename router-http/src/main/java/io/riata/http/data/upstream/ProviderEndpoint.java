@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SNIHostName;
 
 /**
  * Where and how to send a provider its requests, worked out once: host, port, TLS, and the
@@ -19,6 +20,8 @@ final class ProviderEndpoint {
   final String host;
   final int port;
   final boolean tls;
+  /** Sent as SNI on {@code https} connections; {@code null} for an IP literal. */
+  final SNIHostName serverName;
   /** {@code POST /path HTTP/1.1 ... Content-Length: }, read-only; write a duplicate. */
   private final ByteBuf head;
 
@@ -29,6 +32,7 @@ final class ProviderEndpoint {
     this.tls = scheme.equals("https");
     this.host = url.getHost();
     this.port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
+    this.serverName = tls ? UpstreamTls.serverName(host) : null;
     String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
     if (url.getRawQuery() != null) {
       path += "?" + url.getRawQuery();
