@@ -12,7 +12,9 @@ import java.time.Duration;
  */
 public record Classification(OutcomeKind kind, String reason, Duration retryAfter, boolean reachedProvider) {
 
+  private static final Classification SUCCESS = new Classification(OutcomeKind.SUCCESS, "ok", null, true);
+
   public static Classification success() {
-    return new Classification(OutcomeKind.SUCCESS, "ok", null, true);
+    return SUCCESS;
   }
 }

@@ -19,7 +19,21 @@ public final class MethodDeadlines {
     }
     this.byMethod = Map.copyOf(byMethod);
     this.fallback = fallback;
+    java.util.List<String> prefixes = new java.util.ArrayList<>();
+    java.util.List<Duration> durations = new java.util.ArrayList<>();
+    byMethod.forEach((key, value) -> {
+      if (key.endsWith("_*")) {
+        prefixes.add(key.substring(0, key.length() - 1));
+        durations.add(value);
+      }
+    });
+    this.prefixes = prefixes.toArray(new String[0]);
+    this.prefixDeadlines = durations.toArray(new Duration[0]);
   }
+
+  /** {@code "debug_"} for the entry {@code "debug_*"}: matched by a scan that allocates nothing (it runs per request). */
+  private final String[] prefixes;
+  private final Duration[] prefixDeadlines;
 
   public Duration deadline(String method) {
     Duration exact = byMethod.get(method);
@@ -28,9 +42,11 @@ public final class MethodDeadlines {
     }
     int underscore = method.indexOf('_');
     if (underscore > 0) {
-      Duration byPrefix = byMethod.get(method.substring(0, underscore + 1) + "*");
-      if (byPrefix != null) {
-        return byPrefix;
+      for (int i = 0; i < prefixes.length; i++) {
+        String prefix = prefixes[i];
+        if (prefix.length() == underscore + 1 && method.startsWith(prefix)) {
+          return prefixDeadlines[i];
+        }
       }
     }
     return fallback;

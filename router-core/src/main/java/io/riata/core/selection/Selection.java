@@ -40,32 +40,65 @@ public final class Selection {
 
   private static final Exclusion[] EXCLUSIONS = Exclusion.values();
 
-  private final ProviderConfig[] providers;
-  private final int[] excluded;
-  private final boolean archiveOnly;
+  private ProviderConfig[] providers = new ProviderConfig[4];
+  private int size;
+  private final int[] excluded = new int[EXCLUSIONS.length];
+  private boolean archiveOnly;
 
-  Selection(ProviderConfig[] providers, int[] excluded, boolean archiveOnly) {
-    this.providers = providers;
-    this.excluded = excluded;
-    this.archiveOnly = archiveOnly;
+  /**
+   * An empty selection to fill with {@link Selector#select(io.riata.core.config.ChainConfig, ChainSnapshot,
+   * BreakerView, LatencyView, Strategy, String, long, java.util.function.Predicate, long, Selection)}; one
+   * kept by a caller and filled again allocates nothing.
+   */
+  public Selection() {}
+
+  /** Empties it for {@code capacity} providers. */
+  void reset(int capacity) {
+    if (providers.length < capacity) {
+      providers = new ProviderConfig[capacity];
+    } else {
+      Arrays.fill(providers, 0, size, null);
+    }
+    size = 0;
+    Arrays.fill(excluded, 0);
+    archiveOnly = false;
+  }
+
+  void add(ProviderConfig provider) {
+    providers[size++] = provider;
+  }
+
+  void exclude(Exclusion reason) {
+    excluded[reason.ordinal()]++;
+  }
+
+  void excluded(Exclusion reason, int count) {
+    excluded[reason.ordinal()] = count;
+  }
+
+  void archiveOnly(boolean value) {
+    archiveOnly = value;
   }
 
   public int size() {
-    return providers.length;
+    return size;
   }
 
   public boolean isEmpty() {
-    return providers.length == 0;
+    return size == 0;
   }
 
   /** The {@code i}-th provider to try, 0 being the first. */
   public ProviderConfig get(int i) {
+    if (i >= size) {
+      throw new IndexOutOfBoundsException(i + " of " + size);
+    }
     return providers[i];
   }
 
   /** An unmodifiable view; {@link #get} and {@link #size} avoid the wrapper on the hot path. */
   public List<ProviderConfig> providers() {
-    return Collections.unmodifiableList(Arrays.asList(providers));
+    return Collections.unmodifiableList(Arrays.asList(providers).subList(0, size));
   }
 
   public int excluded(Exclusion reason) {
@@ -98,7 +131,7 @@ public final class Selection {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("Selection[");
-    for (int i = 0; i < providers.length; i++) {
+    for (int i = 0; i < size; i++) {
       if (i > 0) {
         sb.append(", ");
       }

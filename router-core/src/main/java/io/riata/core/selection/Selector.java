@@ -24,12 +24,11 @@ import java.util.function.Predicate;
  *       rate-limited ones. Health thus overrides every strategy, and the strategy decides within a tier.
  * </ol>
  *
- * <p>Given a deterministic strategy the result is deterministic. Per call it allocates the result
- * and its array; the candidates are reused per thread.
+ * <p>Given a deterministic strategy the result is deterministic. Filling a {@link Selection} the
+ * caller keeps allocates nothing: the candidates are reused per thread.
  */
 public final class Selector {
   private static final HealthTier[] TIERS = HealthTier.values();
-  private static final int EXCLUSIONS = Selection.Exclusion.values().length;
   private static final ThreadLocal<Candidate[]> SCRATCH = ThreadLocal.withInitial(() -> fill(new Candidate[16], 0));
 
   private Selector() {}
@@ -49,10 +48,26 @@ public final class Selector {
       long requestedBlock,
       Predicate<ProviderConfig> allowed,
       long nowMillis) {
+    return select(chain, snapshot, breakers, latency, strategy, method, requestedBlock, allowed, nowMillis,
+        new Selection());
+  }
+
+  /** Like the other {@code select}, into {@code into} (emptied first), which it returns. */
+  public static Selection select(
+      ChainConfig chain,
+      ChainSnapshot snapshot,
+      BreakerView breakers,
+      LatencyView latency,
+      Strategy strategy,
+      String method,
+      long requestedBlock,
+      Predicate<ProviderConfig> allowed,
+      long nowMillis,
+      Selection into) {
     List<ProviderConfig> configured = chain.providers();
     int n = configured.size();
     Candidate[] candidates = scratch(n);
-    int[] excluded = new int[EXCLUSIONS];
+    into.reset(n);
     long chainHead = snapshot.chainHead();
     boolean needLatency = strategy.usesLatency();
     int count = 0;
@@ -61,26 +76,26 @@ public final class Selector {
     for (int i = 0; i < n; i++) {
       ProviderConfig p = configured.get(i);
       if (allowed != null && !allowed.test(p)) {
-        excluded[Selection.Exclusion.NOT_ALLOWED.ordinal()]++;
+        into.exclude(Selection.Exclusion.NOT_ALLOWED);
         continue;
       }
       if (!p.allows(method)) {
-        excluded[Selection.Exclusion.METHOD_NOT_SUPPORTED.ordinal()]++;
+        into.exclude(Selection.Exclusion.METHOD_NOT_SUPPORTED);
         continue;
       }
       ProviderStatus status = snapshot.providers().get(p.id());
       if (status != null && status.drained()) {
-        excluded[Selection.Exclusion.DRAINED.ordinal()]++;
+        into.exclude(Selection.Exclusion.DRAINED);
         continue;
       }
       BreakerPhase phase = breakers.phase(p.id());
       if (phase == BreakerPhase.OPEN) {
-        excluded[Selection.Exclusion.BREAKER_OPEN.ordinal()]++;
+        into.exclude(Selection.Exclusion.BREAKER_OPEN);
         continue;
       }
       boolean lagKnown = chainHead >= 0 && status != null && status.head() >= 0 && status.lag() >= 0;
       if (lagKnown && status.lag() > chain.maxLagBlocks()) {
-        excluded[Selection.Exclusion.LAGGING.ordinal()]++;
+        into.exclude(Selection.Exclusion.LAGGING);
         continue;
       }
       HealthTier tier;
@@ -112,7 +127,7 @@ public final class Selector {
           candidates[i] = c;
         }
       }
-      excluded[Selection.Exclusion.NOT_ARCHIVAL.ordinal()] = count - kept;
+      into.excluded(Selection.Exclusion.NOT_ARCHIVAL, count - kept);
       count = kept;
       archiveOnly = true;
     }
@@ -121,12 +136,10 @@ public final class Selector {
       strategy.order(candidates, count, method);
     }
 
-    ProviderConfig[] ordered = new ProviderConfig[count];
-    int k = 0;
     for (HealthTier tier : TIERS) {
       for (int i = 0; i < count; i++) {
         if (candidates[i].tier() == tier) {
-          ordered[k++] = candidates[i].provider();
+          into.add(candidates[i].provider());
         }
       }
     }
@@ -134,7 +147,8 @@ public final class Selector {
     for (int i = 0; i < n; i++) {
       candidates[i].clear();
     }
-    return new Selection(ordered, excluded, archiveOnly);
+    into.archiveOnly(archiveOnly);
+    return into;
   }
 
   private static Candidate[] scratch(int n) {

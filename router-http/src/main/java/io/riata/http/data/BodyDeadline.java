@@ -23,6 +23,9 @@ final class BodyDeadline extends ChannelDuplexHandler {
   private final long timeoutNanos;
   private Future<?> timer;
   private boolean expired;
+  /** Headers arrived and the body has not ended yet. */
+  private boolean awaiting;
+  private long headersAtNanos;
 
   BodyDeadline(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
@@ -35,19 +38,34 @@ final class BodyDeadline extends ChannelDuplexHandler {
       return;
     }
     if (msg instanceof HttpRequest && !(msg instanceof LastHttpContent)) {
-      cancel();
-      timer = ctx.executor().schedule(() -> expire(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+      awaiting = true;
+      headersAtNanos = System.nanoTime();
     }
-    if (msg instanceof LastHttpContent) {
-      cancel();
-    } else if (!(msg instanceof HttpRequest) && !(msg instanceof HttpContent)) {
+    if (msg instanceof LastHttpContent || !(msg instanceof HttpRequest || msg instanceof HttpContent)) {
+      awaiting = false;
       cancel();
     }
     ctx.fireChannelRead(msg);
   }
 
+  /**
+   * The timer starts only when a read ended with a body still missing: most requests arrive whole
+   * in one read and cost no timer at all.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (awaiting && timer == null && !expired) {
+      long left = timeoutNanos - (System.nanoTime() - headersAtNanos);
+      timer = ctx.executor().schedule(() -> expire(ctx), Math.max(0, left), TimeUnit.NANOSECONDS);
+    }
+    ctx.fireChannelReadComplete();
+  }
+
   private void expire(ChannelHandlerContext ctx) {
     timer = null;
+    if (!awaiting) {
+      return;
+    }
     expired = true;
     ctx.writeAndFlush(Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
             io.riata.core.jsonrpc.JsonRpcErrors.INVALID_REQUEST,

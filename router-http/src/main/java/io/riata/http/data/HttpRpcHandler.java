@@ -234,8 +234,9 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
       Outcome<ByteBuf> o = routed.get(0); // the common case, without building strings
       headers.set(PROVIDER, o.providerId() != null ? o.providerId() : RIATA);
       headers.setInt(ATTEMPTS, o.attempts().size());
-      if (!o.attempts().isEmpty()) {
-        headers.set(ATTEMPT_LOG, RoutingHeaders.of(routed, true).attemptLog());
+      String log = RoutingHeaders.attemptLog(o.attempts());
+      if (log != null) {
+        headers.set(ATTEMPT_LOG, log);
       }
     } else {
       RoutingHeaders routing = RoutingHeaders.of(routed, answer.single());

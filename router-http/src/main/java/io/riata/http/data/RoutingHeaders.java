@@ -16,6 +16,22 @@ public record RoutingHeaders(String provider, int attempts, String attemptLog) {
   public static final String ATTEMPTS = "X-Riata-Attempts";
   public static final String ATTEMPT_LOG = "X-Riata-Attempt-Log";
 
+  /** The attempt log of one request: {@code provider=reason, ...}; {@code null} when it made no attempt. */
+  public static String attemptLog(List<Attempt> attempts) {
+    if (attempts.isEmpty()) {
+      return null;
+    }
+    StringBuilder log = new StringBuilder(attempts.size() * 24);
+    for (Attempt a : attempts) {
+      if (log.length() > 0) {
+        log.append(", ");
+      }
+      log.append(a.providerId()).append('=');
+      headerSafe(a.reason(), log);
+    }
+    return log.toString();
+  }
+
   /** @param single the message was one request (a batch gets no attempt log) */
   public static RoutingHeaders of(List<? extends Outcome<?>> routed, boolean single) {
     StringBuilder providers = new StringBuilder();

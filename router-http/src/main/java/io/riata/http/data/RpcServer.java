@@ -74,7 +74,8 @@ public final class RpcServer implements AutoCloseable {
             connections.add(ch);
             ChannelPipeline p = ch.pipeline();
             p.addLast("codec", new HttpServerCodec(decoding));
-            p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            // Reading only: watching writes too would hang a listener on every answer.
+            p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("body-deadline", new BodyDeadline(settings.bodyReadTimeout()));
             p.addLast("aggregator", new BodyLimit(maxBody));
             p.addLast("cors", new CorsHandler(plane.cors));

@@ -50,7 +50,8 @@ final class ProviderConnections {
             if (endpoint.tls) {
               p.addLast("tls", UpstreamTls.newHandler(tls, ch.alloc(), endpoint));
             }
-            p.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            // Reading only: an idle pooled connection receives nothing; watching writes would cost a listener per request.
+            p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("decoder", new HttpResponseDecoder());
             p.addLast("aggregator", new HttpObjectAggregator(settings.maxResponseBytes()));
             p.addLast("exchange", new UpstreamHandler());
