@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Measures what Riata adds to a request, next to nginx doing the same proxying job.
+# Measures what Riata adds to a request, next to nginx doing the same proxying job, in one run.
 #   deploy/bench/run.sh [duration-seconds]   (default 15)
 # Installs nginx and wrk from Debian if missing (needs root or sudo), starts a fixed-answer
-# "provider" and an nginx proxy on loopback, starts Riata on port 18603, and runs wrk against
-# all three at 1 and 64 connections. Prints a markdown table; stops everything it started.
+# "provider" and an nginx proxy on loopback, starts Riata (-Xmx256m) on port 18603 with its
+# operator port on 18680, and runs wrk against all three at 1 and 64 connections, then a batch of
+# 100 calls through nginx and Riata. Reads the bytes Riata's event loops allocated per request
+# (/admin/diagnostics/threads) and splits a JFR profile of a 64-connection run into Riata's own
+# code and the rest. Prints a markdown section (and writes it into docs/benchmarks.md between the
+# bench markers); stops everything it started.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -26,14 +30,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+[ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null && sleep 0.5 || true
 "$nginx_bin" -c "$here/nginx.conf" -p "$work"
 
 jar="$root/router-http/target/riata.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 RIATA_ADMIN_PORT=0 java -Xms512m -Xmx512m \
+RIATA_PORT=18603 RIATA_CLUSTER_PORT=0 RIATA_ADMIN_PORT=18680 java -Xms256m -Xmx256m \
   -jar "$jar" "$here/chains.yml" >"$work/riata.log" 2>&1 &
 riata_pid=$!
-for _ in $(seq 1 150); do
+for _ in $(seq 1 300); do
   curl -fs "http://127.0.0.1:18603/ready" >/dev/null 2>&1 && break
   sleep 0.2
 done
@@ -47,33 +52,72 @@ declare -A url=(
 # Warm-up: JIT for Riata, connection pools for both proxies.
 for target in nginx riata; do
   wrk -t2 -c64 -d5s -s "$here/post.lua" "${url[$target]}" >/dev/null
+  wrk -t1 -c1 -d2s -s "$here/post.lua" "${url[$target]}" >/dev/null
 done
 
+declare -A rps p50 p99
+threads_allocated() {
+  curl -fs "http://127.0.0.1:18680/admin/diagnostics/threads" | python3 -c 'import json,sys; print(json.load(sys.stdin)["allocatedBytes"])'
+}
+to_us() { # wrk's 17.00us / 1.23ms / 2.00s to microseconds
+  python3 -c 'import sys,re; v=sys.argv[1]; m=re.match(r"([\d.]+)(us|ms|s)$", v); print(float(m.group(1))*{"us":1,"ms":1e3,"s":1e6}[m.group(2)])' "$1"
+}
 rows="| target | connections | requests/s | p50 | p90 | p99 |"$'\n'"|---|---|---|---|---|---|"
+run() { # target connections script label
+  local target=$1 connections=$2 script=$3 label=$4
+  local threads=$(( connections < 2 ? 1 : 2 ))
+  echo "wrk: $label, $connections connection(s), ${duration}s..." >&2
+  out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$script" "${url[$target]}")
+  local r=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  local a=$(awk '$1=="50%" {print $2}' <<<"$out")
+  local b=$(awk '$1=="90%" {print $2}' <<<"$out")
+  local c=$(awk '$1=="99%" {print $2}' <<<"$out")
+  total_requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  local errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | paste -sd ';' - || true)
+  rows+=$'\n'"| $label | $connections | $r | $a | $b | $c${errors:+ ($errors)} |"
+  rps[$label/$connections]=$r; p50[$label/$connections]=$(to_us "$a"); p99[$label/$connections]=$(to_us "$c")
+}
 for connections in 1 64; do
-  threads=$(( connections < 2 ? 1 : 2 ))
   for target in direct nginx riata; do
-    echo "wrk: $target, $connections connection(s), ${duration}s..." >&2
-    out=$(wrk -t"$threads" -c"$connections" -d"${duration}s" --latency -s "$here/post.lua" "${url[$target]}")
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-    p90=$(awk '$1=="90%" {print $2}' <<<"$out")
-    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | paste -sd ';' - || true)
-    rows+=$'\n'"| $target | $connections | $rps | $p50 | $p90 | $p99${errors:+ ($errors)} |"
+    if [ "$target" = riata ] && [ "$connections" = 64 ]; then
+      before=$(threads_allocated)
+      run riata 64 "$here/post.lua" riata
+      after=$(threads_allocated)
+      allocated_per_request=$(( (after - before) / total_requests ))
+      measured_requests=$total_requests
+    else
+      run "$target" "$connections" "$here/post.lua" "$target"
+    fi
   done
 done
+for target in nginx riata; do
+  run "$target" 64 "$here/batch.lua" "$target, batch of 100"
+done
+
+# A CPU profile of Riata at 64 connections, apart from the measured runs (the recorder costs a little).
+jcmd "$riata_pid" JFR.start name=bench settings=profile filename="$work/riata-64.jfr" >/dev/null
+wrk -t2 -c64 -d"${duration}s" -s "$here/post.lua" "${url[riata]}" >/dev/null
+jcmd "$riata_pid" JFR.stop name=bench >/dev/null
+split=$(python3 "$here/profile_split.py" "$work/riata-64.jfr")
+
+ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
+added() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) - float(sys.argv[2])))' "$1" "$2"; }
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$riata_pid/status")
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 machine="$(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, Linux $(uname -r)"
 versions="$(java -version 2>&1 | head -1), $("$nginx_bin" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -1 | awk '{print $1" "$2}' || true)"
-section="Command: \`deploy/bench/run.sh $duration\` on $(date -u +%Y-%m-%d).
+section="Command: \`deploy/bench/run.sh $duration\` on $(date -u +%Y-%m-%d) at $(git -C "$root" rev-parse --short HEAD).
 Machine: $machine. $versions.
-wrk, the provider, nginx and Riata (JVM heap 512 MiB) share these cores.
+wrk, the provider, nginx and Riata (JVM heap 256 MiB) share these cores.
 
 $rows
 
-Riata's resident memory after the run: $(( rss_kib / 1024 )) MiB."
+- Throughput at 64 connections, Riata / nginx: **$(ratio "${rps[riata/64]}" "${rps[nginx/64]}")x**; p99 at 64 connections, Riata / nginx: $(ratio "${p99[riata/64]}" "${p99[nginx/64]}")x.
+- Added to a lone request (p50 at 1 connection minus direct): Riata $(added "${p50[riata/1]}" "${p50[direct/1]}") us, nginx $(added "${p50[nginx/1]}" "${p50[direct/1]}") us.
+- Heap allocated by Riata's event loops per forwarded request: $allocated_per_request bytes ($measured_requests requests, from \`/admin/diagnostics/threads\`).
+- Resident memory of Riata after the run (-Xmx256m): $(( rss_kib / 1024 )) MiB.
+- CPU profile at 64 connections: $split.
+- The batch rows: Riata answers each of the 100 calls through its engine (100 upstream requests per batch, each with its own failover); nginx passes the batch through as one request to a provider that answers one fixed reply."
 echo "$section"
 
 doc="$root/docs/benchmarks.md"

@@ -6,7 +6,7 @@ import io.riata.core.config.ChainsConfig;
 import io.riata.core.config.ChainsConfigLoader;
 import io.riata.core.config.ConfigError;
 import io.riata.core.config.ConfigException;
-import io.riata.http.admin.AdminSettings;
+import io.riata.http.ops.admin.AdminSettings;
 import io.riata.http.demo.DemoProviders;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,24 +5,25 @@ import io.riata.cluster.RiataCluster;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.config.ChainsConfig;
 import io.riata.core.failover.MethodDeadlines;
-import io.riata.http.dashboard.DashboardFeed;
-import io.riata.http.dashboard.DashboardRoutes;
-import io.riata.http.admin.AdminRoutes;
-import io.riata.http.admin.AdminSettings;
-import io.riata.http.admin.OperatorToken;
-import io.riata.http.diag.Diagnostics;
-import io.riata.http.diag.JfrRecordings;
-import io.riata.http.diag.LoadSimulation;
-import io.riata.http.diag.MailboxSampler;
-import io.riata.http.diag.PathTimings;
+import io.riata.http.ops.dashboard.DashboardFeed;
+import io.riata.http.ops.dashboard.DashboardRoutes;
+import io.riata.http.ops.admin.AdminRoutes;
+import io.riata.http.ops.admin.AdminSettings;
+import io.riata.http.ops.admin.OperatorToken;
+import io.riata.http.ops.diag.DataPlaneThreads;
+import io.riata.http.ops.diag.Diagnostics;
+import io.riata.http.ops.diag.JfrRecordings;
+import io.riata.http.ops.diag.LoadSimulation;
+import io.riata.http.ops.diag.MailboxSampler;
+import io.riata.http.ops.diag.PathTimings;
 import io.riata.http.ops.Health;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
 import io.riata.http.ops.OperatorRoutes;
 import kamon.Kamon;
-import io.riata.http.rpc.RouteResolver;
+import io.riata.http.data.RouteResolver;
 import io.riata.http.subs.Subscriptions;
-import io.riata.http.ws.WsSettings;
+import io.riata.http.data.WsSettings;
 import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
 import io.riata.core.engine.FixedConcurrencyLimiter;
@@ -31,6 +32,7 @@ import io.riata.core.engine.NodeAdmission;
 import io.riata.core.engine.RequestEngine;
 import io.riata.core.engine.Shortcut;
 import io.riata.http.data.EngineGateway;
+import io.riata.http.data.HttpSettings;
 import io.riata.http.data.EventLoops;
 import io.riata.http.data.RpcServer;
 import io.riata.http.data.upstream.HttpHeadProbe;
@@ -102,6 +104,11 @@ public final class RiataServer implements AutoCloseable {
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
       UpstreamClient client = new UpstreamClient(loops, upstream);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "riata-upstream-client", () -> {
+            client.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
       PathTimings timings = new PathTimings(admin.timingSampleEvery());
       DashboardFeed dashboard = new DashboardFeed();
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, upstream.probeTimeout()), dashboard);
@@ -130,7 +137,7 @@ public final class RiataServer implements AutoCloseable {
             return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
           });
       Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), timings, jfr,
-          new LoadSimulation(resolver, gateway));
+          new LoadSimulation(resolver, gateway), new DataPlaneThreads(loops));
       ServerBinding operatorBinding = bindOperator(system, node, chainsFile, dashboard, diagnostics,
           new HealthRoutes(health), metrics);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the

@@ -7,13 +7,13 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.riata.core.engine.Dispatcher;
-import io.riata.http.HttpSettings;
+import io.riata.http.data.HttpSettings;
 import io.riata.http.data.upstream.LoopTransport;
 import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.ops.Health;
-import io.riata.http.rpc.RouteResolver;
+import io.riata.http.data.RouteResolver;
 import io.riata.http.subs.Subscriptions;
-import io.riata.http.ws.WsSettings;
+import io.riata.http.data.WsSettings;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -30,7 +30,7 @@ import io.riata.core.jsonrpc.JsonRpcRequest;
 import io.riata.core.jsonrpc.LogFilter;
 import io.riata.core.jsonrpc.Parsed;
 import io.riata.http.data.upstream.LoopTransport;
-import io.riata.http.rpc.RpcTarget;
+import io.riata.http.data.RpcTarget;
 import io.riata.http.subs.ClientSink;
 import io.riata.http.subs.Subscriptions;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.riata.http.rpc.RpcTarget;
+import io.riata.http.data.RpcTarget;
 
 /**
  * Turns an HTTP connection into a JSON-RPC WebSocket on a {@code /ws/rpc/...} route: checks the

@@ -11,7 +11,7 @@ import io.riata.core.rollup.NodeRollup;
 import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.selection.ProviderStatus;
-import io.riata.http.dashboard.DashboardFeed;
+import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

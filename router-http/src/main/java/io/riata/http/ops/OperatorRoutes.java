@@ -1,8 +1,8 @@
 package io.riata.http.ops;
 
-import io.riata.http.admin.AdminRoutes;
-import io.riata.http.admin.OperatorToken;
-import io.riata.http.dashboard.DashboardRoutes;
+import io.riata.http.ops.admin.AdminRoutes;
+import io.riata.http.ops.admin.OperatorToken;
+import io.riata.http.ops.dashboard.DashboardRoutes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 

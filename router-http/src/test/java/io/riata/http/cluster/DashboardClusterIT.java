@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.riata.http.TestNodes;
-import io.riata.http.dashboard.FeedClient;
+import io.riata.http.ops.dashboard.FeedClient;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
 import java.net.URI;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.riata.core.config.ChainsConfig;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
-import io.riata.http.dashboard.FeedClient;
+import io.riata.http.ops.dashboard.FeedClient;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
 import java.io.IOException;
