@@ -112,7 +112,7 @@ public final class RiataServer implements AutoCloseable {
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);
       RpcRoutes rpc = new RpcRoutes(resolver, gateway, settings, Materializer.matFromSystem(system));
-      Subscriptions subscriptions = new Subscriptions(system, node, gateway);
+      Subscriptions subscriptions = new Subscriptions(system, node, gateway, client);
       WsRoutes ws = new WsRoutes(resolver, gateway, subscriptions, WsSettings.from(system.settings().config()),
           Materializer.matFromSystem(system));
       HealthRoutes health = new HealthRoutes(node);
