@@ -22,7 +22,7 @@ import io.riata.http.ops.MetricsExporter;
 import io.riata.http.ops.OperatorRoutes;
 import kamon.Kamon;
 import io.riata.http.data.RouteResolver;
-import io.riata.http.subs.Subscriptions;
+import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
@@ -118,7 +118,7 @@ public final class RiataServer implements AutoCloseable {
           List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);
-      Subscriptions subscriptions = new Subscriptions(system, node, gateway);
+      Subscriptions subscriptions = new Subscriptions(system, node, gateway, client);
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);

@@ -12,7 +12,7 @@ import io.riata.http.data.upstream.LoopTransport;
 import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.ops.Health;
 import io.riata.http.data.RouteResolver;
-import io.riata.http.subs.Subscriptions;
+import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;

@@ -21,7 +21,7 @@ import io.riata.http.data.HttpSettings;
 import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.ops.Health;
 import io.riata.http.data.RouteResolver;
-import io.riata.http.subs.Subscriptions;
+import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * loop a {@link LoopTransport} with keep-alive connections per provider, so an attempt made for a
  * client connection stays on that connection's thread. Host names are resolved off the event
  * loops ({@link HostResolver}); {@code https} providers get TLS with SNI and host-name checks.
+ * The subscription feeds' WebSockets ({@link UpstreamSocket}) use the same loops, TLS and resolver.
  */
 public final class UpstreamClient {
 
@@ -99,6 +100,18 @@ public final class UpstreamClient {
       }
     }));
     return result;
+  }
+
+  /**
+   * Opens a WebSocket to {@code provider}'s {@code ws_url} on one of the data plane's event loops
+   * and subscribes there with {@code subscribeParamsJson}, the {@code eth_subscribe} params array
+   * (e.g. {@code ["newHeads"]}). Returns at once; what follows goes to {@code listener}.
+   */
+  public UpstreamSocket openSocket(ProviderConfig provider, String subscribeParamsJson, UpstreamSocket.Listener listener) {
+    UpstreamSocket socket = new UpstreamSocket(this, loops.group().next(), provider, subscribeParamsJson,
+        listener);
+    socket.open();
+    return socket;
   }
 
   public void close() {

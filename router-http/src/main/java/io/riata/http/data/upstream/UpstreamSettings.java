@@ -7,10 +7,13 @@ import java.time.Duration;
 /**
  * {@code riata.http.upstream}: how Riata talks to providers.
  *
- * @param trustedCertificates a PEM file of CA certificates trusted beside the JDK's own, or {@code null}
+ * @param trustedCertificates    a PEM file of CA certificates trusted beside the JDK's own, or {@code null}
+ * @param socketHandshakeTimeout time from the TCP connect to the WebSocket upgrade of a subscription
+ *                               socket (TLS handshake included)
  */
 public record UpstreamSettings(Duration connectTimeout, int defaultMaxConcurrency, Duration probeTimeout,
-                               int maxResponseBytes, Duration idleTimeout, Path trustedCertificates) {
+                               int maxResponseBytes, Duration idleTimeout, Path trustedCertificates,
+                               Duration socketHandshakeTimeout) {
 
   public static UpstreamSettings from(Config root) {
     Config c = root.getConfig("riata.http.upstream");
@@ -25,6 +28,7 @@ public record UpstreamSettings(Duration connectTimeout, int defaultMaxConcurrenc
         c.getDuration("probe-timeout"),
         (int) maxResponse,
         c.getDuration("idle-timeout"),
-        ca.isEmpty() ? null : Path.of(ca));
+        ca.isEmpty() ? null : Path.of(ca),
+        c.getDuration("socket-handshake-timeout"));
   }
 }

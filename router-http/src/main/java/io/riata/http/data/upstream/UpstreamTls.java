@@ -68,11 +68,21 @@ public final class UpstreamTls {
 
   /** The TLS handler of a new connection to {@code endpoint}: host name checked, SNI sent. */
   static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, ProviderEndpoint endpoint) {
-    SslHandler handler = context.newHandler(alloc, endpoint.host, endpoint.port);
-    if (endpoint.serverName != null) {
+    return newHandler(context, alloc, endpoint.host, endpoint.port, endpoint.serverName);
+  }
+
+  /** The TLS handler of a new connection to {@code host} (a provider's WebSocket): host name checked, SNI sent. */
+  static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String host, int port) {
+    return newHandler(context, alloc, host, port, serverName(host));
+  }
+
+  private static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, String host, int port,
+                                       SNIHostName serverName) {
+    SslHandler handler = context.newHandler(alloc, host, port);
+    if (serverName != null) {
       SSLEngine engine = handler.engine();
       SSLParameters parameters = engine.getSSLParameters(); // keeps the host-name check set by the context
-      parameters.setServerNames(List.of(endpoint.serverName));
+      parameters.setServerNames(List.of(serverName));
       engine.setSSLParameters(parameters);
     }
     return handler;

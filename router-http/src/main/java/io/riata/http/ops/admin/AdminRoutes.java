@@ -27,7 +27,7 @@ import io.riata.http.ops.diag.DiagnosticsException;
 import io.riata.http.ops.diag.JfrRecordings;
 import io.riata.http.ops.diag.LoadSimulation;
 import io.riata.http.ops.diag.PathTimings;
-import io.riata.http.ops.Json;
+import io.riata.http.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

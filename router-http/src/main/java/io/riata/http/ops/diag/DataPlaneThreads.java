@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
 import io.riata.http.data.EventLoops;
-import io.riata.http.ops.Json;
+import io.riata.http.Json;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 

@@ -11,7 +11,7 @@ import io.riata.core.engine.Outcome;
 import io.riata.http.data.EngineGateway;
 import io.riata.http.data.RouteResolver;
 import io.riata.http.data.RpcTarget;
-import io.riata.http.ops.Json;
+import io.riata.http.Json;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;

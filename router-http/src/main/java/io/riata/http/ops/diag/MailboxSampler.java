@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.riata.cluster.mailbox.MailboxMeters;
 import io.riata.cluster.mailbox.MeteredMailbox.MeteredQueue;
-import io.riata.http.ops.Json;
+import io.riata.http.Json;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,9 +1,10 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.jsonrpc.LogFilter;
 import io.riata.http.data.EngineGateway;
+import io.riata.http.data.upstream.UpstreamClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,10 +23,11 @@ public final class Subscriptions {
 
   private final Map<String, ChainFeeds> feeds = new HashMap<>();
 
-  public Subscriptions(ActorSystem<?> system, NodeRuntime node, EngineGateway gateway) {
+  /** Catch-up calls go through {@code gateway}; the feeds' upstream sockets are opened by {@code client}. */
+  public Subscriptions(ActorSystem<?> system, NodeRuntime node, EngineGateway gateway, UpstreamClient client) {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
-      FeedProviders providers = new FeedProviders(chain, gateway);
+      FeedProviders providers = new FeedProviders(chain, gateway, client);
       ActorRef<HeadsFeed.Command> heads = system.systemActorOf(
           HeadsFeed.create(providers, stallAfter(chain.config().blockTime())), "riata-heads-" + name, Props.empty());
       ActorRef<LogsFeeds.Command> logs = system.systemActorOf(

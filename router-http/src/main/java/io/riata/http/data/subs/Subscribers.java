@@ -1,4 +1,4 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

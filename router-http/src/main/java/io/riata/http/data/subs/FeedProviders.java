@@ -1,4 +1,4 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +10,8 @@ import io.riata.core.selection.Strategy;
 import io.riata.core.selection.StrategyName;
 import io.riata.core.jsonrpc.JsonRpcRequest;
 import io.riata.http.data.EngineGateway;
+import io.riata.http.data.upstream.UpstreamClient;
+import io.riata.http.data.upstream.UpstreamSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -33,11 +35,21 @@ final class FeedProviders {
 
   private final ChainRuntime chain;
   private final EngineGateway gateway;
+  private final UpstreamClient client;
   private final Map<String, Long> restingUntil = new ConcurrentHashMap<>();
 
-  FeedProviders(ChainRuntime chain, EngineGateway gateway) {
+  FeedProviders(ChainRuntime chain, EngineGateway gateway, UpstreamClient client) {
     this.chain = chain;
     this.gateway = gateway;
+    this.client = client;
+  }
+
+  /**
+   * Subscribes on {@code provider} over its WebSocket ({@code paramsJson} is the
+   * {@code eth_subscribe} params array); the listener hears from the socket's event loop.
+   */
+  UpstreamSocket subscribe(ProviderConfig provider, String paramsJson, UpstreamSocket.Listener listener) {
+    return client.openSocket(provider, paramsJson, listener);
   }
 
   /**

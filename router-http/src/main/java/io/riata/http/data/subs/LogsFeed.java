@@ -1,9 +1,10 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.jsonrpc.LogFilter;
+import io.riata.http.data.upstream.UpstreamSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +19,9 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * The {@code logs} feed of one chain and one filter on one node: one upstream subscription with
@@ -74,13 +73,12 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
   private final ActorRef<HeadsFeed.Command> heads;
   private final LogFilter filter;
   private final String chainName;
-  private final Materializer materializer;
   private final String headsKey;
   private final Subscribers subscribers = new Subscribers();
   private final LinkedHashSet<String> recent = new LinkedHashSet<>();
   /** What the current subscription sent before the feed was ready to deliver it. */
   private final List<JsonNode> pending = new ArrayList<>();
-  private UpstreamSubscription upstream;
+  private UpstreamSocket upstream;
   private String upstreamProvider;
   private long connection;
   /** Whether notifications of the current subscription go straight out (false while catching up). */
@@ -101,7 +99,6 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
     this.heads = heads;
     this.filter = filter;
     this.chainName = providers.chain().config().name();
-    this.materializer = Materializer.matFromSystem(ctx.getSystem());
     this.headsKey = "logs-feed-" + ctx.getSelf().path().name();
     timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
     // Heads keep flowing while this feed lives: the heads feed is what notices a stalled provider.
@@ -316,22 +313,21 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
     long conn = ++connection;
     ActorRef<Command> self = getContext().getSelf();
     upstreamProvider = provider.id();
-    upstream = UpstreamSubscription.open(Adapter.toClassic(getContext().getSystem()), materializer, provider,
-        "[\"logs\"," + filter.json() + "]", new UpstreamSubscription.Listener() {
-          @Override
-          public void onSubscribed(String upstreamId) {
-            self.tell(new Subscribed(conn, upstreamId));
-          }
+    upstream = providers.subscribe(provider, "[\"logs\"," + filter.json() + "]", new UpstreamSocket.Listener() {
+      @Override
+      public void onSubscribed(String upstreamId) {
+        self.tell(new Subscribed(conn, upstreamId));
+      }
 
-          @Override
-          public void onNotification(JsonNode log) {
-            self.tell(new Notified(conn, log));
-          }
+      @Override
+      public void onNotification(JsonNode log) {
+        self.tell(new Notified(conn, log));
+      }
 
-          @Override
-          public void onClosed(String reason) {
-            self.tell(new Closed(conn, provider.id(), reason));
-          }
-        });
+      @Override
+      public void onClosed(String reason) {
+        self.tell(new Closed(conn, provider.id(), reason));
+      }
+    });
   }
 }

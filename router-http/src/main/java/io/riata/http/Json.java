@@ -1,4 +1,4 @@
-package io.riata.http.ops;
+package io.riata.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 

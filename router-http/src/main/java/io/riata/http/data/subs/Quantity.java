@@ -1,4 +1,4 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 

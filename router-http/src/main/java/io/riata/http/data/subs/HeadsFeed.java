@@ -1,9 +1,10 @@
-package io.riata.http.subs;
+package io.riata.http.data.subs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.jsonrpc.JsonRpcCodec;
+import io.riata.http.data.upstream.UpstreamSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,11 +17,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * The {@code newHeads} feed of one chain on one node: one upstream subscription, shared by every
@@ -71,12 +70,11 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
   private final FeedProviders providers;
   private final String chainName;
   private final Duration stallAfter;
-  private final Materializer materializer;
   private final Subscribers subscribers = new Subscribers();
   /** Number to hash of the heads delivered most recently, oldest first. */
   private final TreeMap<Long, String> delivered = new TreeMap<>();
   private final List<Head> pending = new ArrayList<>();
-  private UpstreamSubscription upstream;
+  private UpstreamSocket upstream;
   private String upstreamProvider;
   private long connection;
   private long lastNumber = -1;
@@ -91,7 +89,6 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     this.providers = providers;
     this.chainName = providers.chain().config().name();
     this.stallAfter = stallAfter;
-    this.materializer = Materializer.matFromSystem(ctx.getSystem());
     timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(250)); // a stall is noticed within 250 ms of its deadline
   }
 
@@ -277,8 +274,7 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     }
     getContext().getLog().info("chain {}: newHeads from {} ended ({}); moving on", chainName, msg.providerId(), msg.reason());
     providers.rest(msg.providerId());
-    upstream = null;
-    upstreamProvider = null;
+    disconnect(); // a socket that is still open (the provider refused the subscription) is closed
     if (!subscribers.isEmpty()) {
       connect();
     }
@@ -321,25 +317,24 @@ public final class HeadsFeed extends AbstractBehavior<HeadsFeed.Command> {
     ActorRef<Command> self = getContext().getSelf();
     upstreamProvider = provider.id();
     lastHeadNanos = System.nanoTime();
-    upstream = UpstreamSubscription.open(Adapter.toClassic(getContext().getSystem()), materializer, provider,
-        "[\"newHeads\"]", new UpstreamSubscription.Listener() {
-          @Override
-          public void onSubscribed(String upstreamId) {
-            if (upstreamId == null) {
-              onClosed("the provider refused the subscription");
-            }
-          }
+    upstream = providers.subscribe(provider, "[\"newHeads\"]", new UpstreamSocket.Listener() {
+      @Override
+      public void onSubscribed(String upstreamId) {
+        if (upstreamId == null) {
+          onClosed("the provider refused the subscription");
+        }
+      }
 
-          @Override
-          public void onNotification(JsonNode header) {
-            self.tell(new Head(conn, provider.id(), header));
-          }
+      @Override
+      public void onNotification(JsonNode header) {
+        self.tell(new Head(conn, provider.id(), header));
+      }
 
-          @Override
-          public void onClosed(String reason) {
-            self.tell(new Closed(conn, provider.id(), reason));
-          }
-        });
+      @Override
+      public void onClosed(String reason) {
+        self.tell(new Closed(conn, provider.id(), reason));
+      }
+    });
   }
 
   private void disconnect() {
