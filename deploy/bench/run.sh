@@ -8,6 +8,8 @@
 # (/admin/diagnostics/threads) and splits a JFR profile of a 64-connection run into Riata's own
 # code and the rest. Prints a markdown section (and writes it into docs/benchmarks.md between the
 # bench markers); stops everything it started.
+# With RIATA_BEFORE_JAR=/path/to/an/older/riata.jar the older build runs beside it (port 18604)
+# under the same load, for a before/after comparison in one run (its rows say "riata before").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -26,6 +28,7 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   [ -n "${riata_pid:-}" ] && kill "$riata_pid" 2>/dev/null || true
+  [ -n "${before_pid:-}" ] && kill "$before_pid" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -43,14 +46,29 @@ for _ in $(seq 1 300); do
   sleep 0.2
 done
 curl -fs "http://127.0.0.1:18603/ready" >/dev/null || { echo "Riata did not become ready; see $work/riata.log" >&2; exit 1; }
+before_jar=${RIATA_BEFORE_JAR:-}
+if [ -n "$before_jar" ]; then
+  RIATA_PORT=18604 RIATA_CLUSTER_PORT=0 RIATA_ADMIN_PORT=18681 java -Xms256m -Xmx256m \
+    -jar "$before_jar" "$here/chains.yml" >"$work/riata-before.log" 2>&1 &
+  before_pid=$!
+  for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:18604/ready" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+fi
 
 declare -A url=(
   [direct]="http://127.0.0.1:18601/"
   [nginx]="http://127.0.0.1:18602/"
   [riata]="http://127.0.0.1:18603/rpc/bench"
+  [before]="http://127.0.0.1:18604/rpc/bench"
 )
+targets="direct nginx riata"
+[ -n "$before_jar" ] && targets="$targets before"
+warm="nginx riata"
+[ -n "$before_jar" ] && warm="$warm before"
 # Warm-up: JIT for Riata, connection pools for both proxies.
-for target in nginx riata; do
+for target in $warm; do
   wrk -t2 -c64 -d5s -s "$here/post.lua" "${url[$target]}" >/dev/null
   wrk -t1 -c1 -d2s -s "$here/post.lua" "${url[$target]}" >/dev/null
 done
@@ -78,13 +96,15 @@ run() { # target connections script label
   rps[$label/$connections]=$r; p50[$label/$connections]=$(to_us "$a"); p99[$label/$connections]=$(to_us "$c")
 }
 for connections in 1 64; do
-  for target in direct nginx riata; do
+  for target in $targets; do
     if [ "$target" = riata ] && [ "$connections" = 64 ]; then
       before=$(threads_allocated)
       run riata 64 "$here/post.lua" riata
       after=$(threads_allocated)
       allocated_per_request=$(( (after - before) / total_requests ))
       measured_requests=$total_requests
+    elif [ "$target" = before ]; then
+      run before "$connections" "$here/post.lua" "riata before"
     else
       run "$target" "$connections" "$here/post.lua" "$target"
     fi
@@ -99,6 +119,12 @@ jcmd "$riata_pid" JFR.start name=bench settings=profile filename="$work/riata-64
 wrk -t2 -c64 -d"${duration}s" -s "$here/post.lua" "${url[riata]}" >/dev/null
 jcmd "$riata_pid" JFR.stop name=bench >/dev/null
 split=$(python3 "$here/profile_split.py" "$work/riata-64.jfr")
+if [ -n "$before_jar" ]; then
+  jcmd "$before_pid" JFR.start name=bench settings=profile filename="$work/before-64.jfr" >/dev/null
+  wrk -t2 -c64 -d"${duration}s" -s "$here/post.lua" "${url[before]}" >/dev/null
+  jcmd "$before_pid" JFR.stop name=bench >/dev/null
+  split_before=$(python3 "$here/profile_split.py" "$work/before-64.jfr" riata-pekko)
+fi
 
 ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
 added() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) - float(sys.argv[2])))' "$1" "$2"; }
@@ -116,7 +142,8 @@ $rows
 - Added to a lone request (p50 at 1 connection minus direct): Riata $(added "${p50[riata/1]}" "${p50[direct/1]}") us, nginx $(added "${p50[nginx/1]}" "${p50[direct/1]}") us.
 - Heap allocated by Riata's event loops per forwarded request: $allocated_per_request bytes ($measured_requests requests, from \`/admin/diagnostics/threads\`).
 - Resident memory of Riata after the run (-Xmx256m): $(( rss_kib / 1024 )) MiB.
-- CPU profile at 64 connections: $split.
+- CPU profile at 64 connections: $split.${before_jar:+
+- The build before ($(basename "$before_jar")), same load: $(ratio "${rps[riata before/64]:-0}" "${rps[nginx/64]}")x nginx at 64 connections; its CPU profile: ${split_before:-}.}
 - The batch rows: Riata answers each of the 100 calls through its engine (100 upstream requests per batch, each with its own failover); nginx passes the batch through as one request to a provider that answers one fixed reply."
 echo "$section"
 

@@ -1,7 +1,6 @@
 package io.riata.http.data;
 
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -67,10 +66,9 @@ final class BodyDeadline extends ChannelDuplexHandler {
       return;
     }
     expired = true;
-    ctx.writeAndFlush(Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
-            io.riata.core.jsonrpc.JsonRpcErrors.INVALID_REQUEST,
-            "the request body did not arrive within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"))
-        .addListener(ChannelFutureListener.CLOSE);
+    Lingering.answerAndClose(ctx, Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+        io.riata.core.jsonrpc.JsonRpcErrors.INVALID_REQUEST,
+        "the request body did not arrive within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
   }
 
   private void cancel() {

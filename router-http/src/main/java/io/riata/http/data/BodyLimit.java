@@ -1,6 +1,5 @@
 package io.riata.http.data;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -9,7 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 /**
  * Collects a request's body up to the body limit. A body declared larger ({@code Content-Length})
  * is refused before it is read, and one that grows larger (chunked) as soon as it does: HTTP 413
- * with a JSON-RPC error, and the connection is closed rather than the rest read and thrown away.
+ * with a JSON-RPC error, and the connection is closed ({@link Lingering}) rather than the rest kept.
  */
 final class BodyLimit extends HttpObjectAggregator {
 
@@ -22,8 +21,7 @@ final class BodyLimit extends HttpObjectAggregator {
 
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-    ctx.writeAndFlush(Responses.invalidRequest(oversized.protocolVersion(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-            "request body exceeds the limit of " + limit + " bytes"))
-        .addListener(ChannelFutureListener.CLOSE);
+    Lingering.answerAndClose(ctx, Responses.invalidRequest(oversized.protocolVersion(),
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body exceeds the limit of " + limit + " bytes"));
   }
 }

@@ -110,15 +110,19 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
       request.release();
+      FullHttpResponse refusal;
       if (cause instanceof TooLongHttpHeaderException) {
-        respond(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request headers exceed the limit of " + plane.settings.maxHeaderBytes() + " bytes"), false);
+        refusal = Responses.invalidRequest(version, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers exceed the limit of " + plane.settings.maxHeaderBytes() + " bytes");
       } else if (cause instanceof TooLongHttpLineException) {
-        respond(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-            "request line exceeds the limit of " + plane.settings.maxHeaderBytes() + " bytes"), false);
+        refusal = Responses.invalidRequest(version, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+            "request line exceeds the limit of " + plane.settings.maxHeaderBytes() + " bytes");
       } else {
-        respond(Responses.invalidRequest(version, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"), false);
+        refusal = Responses.invalidRequest(version, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
       }
+      busy = false;
+      drop();
+      Lingering.answerAndClose(ctx, refusal);
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
