@@ -2,11 +2,10 @@ package io.riata.http.data.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
@@ -19,7 +18,6 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -28,27 +26,32 @@ import javax.net.ssl.SSLException;
  * is cancelled first. The request goes out as the provider's ready head, the length, and the
  * caller's bytes (a duplicate of them, nothing copied).
  */
-final class Exchange implements Cancellable, Runnable {
-
-  private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
+final class Exchange implements Cancellable, ChannelFutureListener {
 
   private final ProviderConnections pool;
   private final ByteBuf payload;
   private final AttemptListener<ByteBuf> listener;
+  private final Deadlines deadlines;
   private Channel channel;
   private Future<Channel> connecting;
-  private Future<?> timer;
   private boolean ended;
   private boolean sent;
+  /** When the attempt's time is up ({@link System#nanoTime()}), watched by {@link Deadlines}. */
+  long deadlineNanos;
+  /** Neighbours in the list of exchanges {@link Deadlines} watches. */
+  Exchange previous;
+  Exchange next;
 
-  Exchange(ProviderConnections pool, ByteBuf payload, AttemptListener<ByteBuf> listener) {
+  Exchange(ProviderConnections pool, ByteBuf payload, AttemptListener<ByteBuf> listener, Deadlines deadlines) {
     this.pool = pool;
     this.payload = payload;
     this.listener = listener;
+    this.deadlines = deadlines;
   }
 
   void start(long timeoutNanos) {
-    timer = pool.loop.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+    deadlineNanos = System.nanoTime() + timeoutNanos;
+    deadlines.watch(this);
     Channel idle = pool.takeIdle();
     if (idle != null) {
       send(idle);
@@ -86,39 +89,47 @@ final class Exchange implements Cancellable, Runnable {
 
   private void send(Channel ch) {
     channel = ch;
-    ch.pipeline().get(UpstreamHandler.class).exchange = this;
+    ((UpstreamHandler) ch.pipeline().last()).exchange = this;
     sent = true;
     ch.write(pool.endpoint.head());
-    ByteBuf length = ch.alloc().buffer(16);
-    length.writeCharSequence(Integer.toString(payload.readableBytes()), java.nio.charset.StandardCharsets.US_ASCII);
-    length.writeBytes(CRLF_CRLF);
-    ch.write(length);
-    ch.writeAndFlush(payload.retainedDuplicate()).addListener(written -> {
-      if (!written.isSuccess()) {
-        onError(written.cause());
-      }
-    });
+    ch.write(lengthAndBlankLine(ch, payload.readableBytes()));
+    ch.writeAndFlush(payload.retainedDuplicate()).addListener(this);
   }
 
-  void onResponse(FullHttpResponse response) {
+  /** The request's bytes have been written, or could not be. */
+  @Override
+  public void operationComplete(ChannelFuture written) {
+    if (!written.isSuccess()) {
+      onError(written.cause());
+    }
+  }
+
+  /** {@code 123\r\n\r\n}: the Content-Length value and the end of the head. */
+  private static ByteBuf lengthAndBlankLine(Channel ch, int length) {
+    ByteBuf out = ch.alloc().ioBuffer(16);
+    int divisor = 1;
+    while (length / divisor >= 10) {
+      divisor *= 10;
+    }
+    for (; divisor > 0; divisor /= 10) {
+      out.writeByte('0' + (length / divisor) % 10);
+    }
+    return out.writeByte('\r').writeByte('\n').writeByte('\r').writeByte('\n');
+  }
+
+  void onResponse(UpstreamResponseDecoder.Response response) {
     if (ended) {
-      response.release();
+      response.body().release();
       return;
     }
     ended = true;
-    timer.cancel(false);
-    if (response.decoderResult().isFailure()) {
-      response.release();
-      channel.close();
-      listener.onFailure(TransportFailure.MALFORMED_HTTP);
-      return;
-    }
-    if (HttpUtil.isKeepAlive(response)) {
+    deadlines.forget(this);
+    if (response.keepAlive()) {
       pool.giveBack(channel);
     } else {
       channel.close();
     }
-    listener.onReply(response.status().code(), response.headers().get(HttpHeaderNames.RETRY_AFTER), response.content());
+    listener.onReply(response.status(), response.retryAfter(), response.body());
   }
 
   void onClosed() {
@@ -133,9 +144,8 @@ final class Exchange implements Cancellable, Runnable {
     }
   }
 
-  /** The attempt's time is up. */
-  @Override
-  public void run() {
+  /** The attempt's time is up ({@link Deadlines} calls this once it has let go of the exchange). */
+  void expire() {
     if (!ended) {
       fail(sent ? TransportFailure.TIMEOUT : TransportFailure.CONNECT_TIMEOUT);
     }
@@ -147,13 +157,13 @@ final class Exchange implements Cancellable, Runnable {
       return;
     }
     ended = true;
-    timer.cancel(false);
+    deadlines.forget(this);
     close();
   }
 
   private void fail(TransportFailure failure) {
     ended = true;
-    timer.cancel(false);
+    deadlines.forget(this);
     close();
     listener.onFailure(failure);
   }
@@ -161,8 +171,7 @@ final class Exchange implements Cancellable, Runnable {
   /** A connection whose answer is not (fully) read cannot carry another request. */
   private void close() {
     if (channel != null) {
-      UpstreamHandler handler = channel.pipeline().get(UpstreamHandler.class);
-      if (handler != null && handler.exchange == this) {
+      if (channel.pipeline().last() instanceof UpstreamHandler handler && handler.exchange == this) {
         handler.exchange = null;
       }
       channel.close();
@@ -186,7 +195,7 @@ final class Exchange implements Cancellable, Runnable {
 
   static TransportFailure failureOf(Throwable cause) {
     if (cause instanceof DecoderException && cause.getCause() != null) {
-      cause = cause.getCause() instanceof SSLException ? cause.getCause() : cause;
+      cause = cause.getCause(); // what the decoder (or the TLS layer under it) found
     }
     if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongHttpLineException) {
       return TransportFailure.MALFORMED_HTTP;

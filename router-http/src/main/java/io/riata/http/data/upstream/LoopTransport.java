@@ -22,6 +22,7 @@ import java.util.function.Function;
 public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   private final EventLoop loop;
+  private final Deadlines deadlines;
   private final Function<ProviderConfig, ProviderConnections> newPool;
   /** Pools by provider configuration, the lookup on every request. */
   private final Map<ProviderConfig, ProviderConnections> byConfig = new IdentityHashMap<>();
@@ -35,6 +36,7 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool) {
     this.loop = loop;
+    this.deadlines = new Deadlines(loop);
     this.newPool = newPool;
   }
 
@@ -48,7 +50,7 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
     if (pool == null) {
       pool = pool(provider);
     }
-    Exchange exchange = new Exchange(pool, payload, listener);
+    Exchange exchange = new Exchange(pool, payload, listener, deadlines);
     exchange.start(timeoutNanos);
     return exchange;
   }

@@ -8,8 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
@@ -25,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * drops the others stay idle long enough to be closed by the idle timeout.
  */
 final class ProviderConnections {
+
+  /** Status line and headers of a provider's answer, at most. */
+  static final int MAX_HEAD_BYTES = 64 * 1024;
 
   final ProviderEndpoint endpoint;
   final EventLoop loop;
@@ -52,8 +53,7 @@ final class ProviderConnections {
             }
             // Reading only: an idle pooled connection receives nothing; watching writes would cost a listener per request.
             p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast("decoder", new HttpResponseDecoder());
-            p.addLast("aggregator", new HttpObjectAggregator(settings.maxResponseBytes()));
+            p.addLast("decoder", new UpstreamResponseDecoder(MAX_HEAD_BYTES, settings.maxResponseBytes()));
             p.addLast("exchange", new UpstreamHandler());
           }
         });

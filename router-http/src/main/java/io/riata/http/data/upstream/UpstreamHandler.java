@@ -2,7 +2,6 @@ package io.riata.http.data.upstream;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -18,8 +17,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Exchange ex = exchange;
-    if (ex == null || !(msg instanceof FullHttpResponse response)) {
-      ReferenceCountUtil.release(msg);
+    if (ex == null || !(msg instanceof UpstreamResponseDecoder.Response response)) {
+      if (msg instanceof UpstreamResponseDecoder.Response stray) {
+        stray.body().release();
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
       ctx.close(); // an answer nobody asked for: the connection is out of step
       return;
     }
