@@ -6,15 +6,20 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -27,20 +32,20 @@ import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.http.data.upstream.LoopTransport;
 import io.riata.http.ops.Health;
-import io.riata.http.data.RouteResolver;
-import io.riata.http.data.RpcTarget;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection of the RPC port, over HTTP/1.1: routes each request, answers what is
- * malformed or unknown itself, and hands JSON-RPC to the dispatcher with the connection's own
- * event loop transport, so every attempt of the request runs on this connection's thread. The
- * request's bytes go upstream as slices of the buffer they arrived in; a provider's reply comes
- * back as the buffer it arrived in. Requests of one connection are answered in order (a
- * pipelining client waits for the earlier answers); {@code /ws/rpc/...} upgrades are handed to
+ * One client connection of the RPC port, over HTTP/1.1: collects each request's body (up to the
+ * limit: 413 from {@code Content-Length} before the body is read, or as soon as a chunked body
+ * outgrows it), routes it, answers what is malformed or unknown itself, and hands JSON-RPC to the
+ * dispatcher with the connection's own event loop transport, so every attempt of the request runs
+ * on this connection's thread. The request's bytes go upstream as slices of the buffer they
+ * arrived in; a provider's reply comes back as the buffer it arrived in. Requests of one
+ * connection are answered in order (a pipelining client waits for the earlier answers); CORS and
+ * gzip are applied to each answer here; {@code /ws/rpc/...} upgrades are handed to
  * {@link WsUpgrade}.
  */
 final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Payloads<ByteBuf> {
@@ -57,16 +62,28 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
   /** Pipelined requests held while an earlier one is answered; past this, reading pauses. */
   private static final int MAX_WAITING = 16;
 
+  /** A whole request: its head, its body (ours to release), and what its answer depends on. */
+  private record Incoming(HttpRequest head, ByteBuf body, boolean keepAlive, String origin, boolean gzip) {}
+
   private final RpcPlane plane;
-  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+  private final int maxBody;
+  private final ArrayDeque<Incoming> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private LoopTransport transport;
+  /** The request whose body is arriving, and its body so far. */
+  private HttpRequest receiving;
+  private ByteBuf received;
+  /** A refusal that ends the connection is under way: what still arrives is dropped. */
+  private boolean refusing;
   private boolean busy;
+  /** The request being answered. */
+  private Incoming current;
   /** The body being dispatched, which {@link #slice} cuts requests from. */
   private ByteBuf slicing;
 
   HttpRpcHandler(RpcPlane plane) {
     this.plane = plane;
+    this.maxBody = (int) Math.min(Integer.MAX_VALUE, plane.settings.maxBodyBytes());
   }
 
   @Override
@@ -77,114 +94,192 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
+    if (refusing) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (busy) {
-      waiting.add(request);
-      if (waiting.size() >= MAX_WAITING) {
-        ctx.channel().config().setAutoRead(false);
+    if (msg instanceof HttpRequest head) {
+      if (!begin(head)) {
+        ReferenceCountUtil.release(msg);
+        return;
       }
-      return;
     }
-    serve(request);
+    if (msg instanceof HttpContent part) {
+      try {
+        take(part);
+      } finally {
+        part.release();
+      }
+    } else if (!(msg instanceof HttpRequest)) {
+      ReferenceCountUtil.release(msg);
+    }
   }
 
-  private void serve(FullHttpRequest request) {
+  /** A request's head: refused at once if malformed or declaring a body over the limit. */
+  private boolean begin(HttpRequest head) {
+    HttpVersion version = head.protocolVersion();
+    if (head.decoderResult().isFailure()) {
+      Throwable cause = head.decoderResult().cause();
+      if (cause instanceof TooLongHttpHeaderException) {
+        refuse(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers exceed the limit of " + plane.settings.maxHeaderBytes() + " bytes"));
+      } else if (cause instanceof TooLongHttpLineException) {
+        refuse(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+            "request line exceeds the limit of " + plane.settings.maxHeaderBytes() + " bytes"));
+      } else {
+        refuse(Responses.invalidRequest(version, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
+      }
+      return false;
+    }
+    if (HttpUtil.getContentLength(head, -1L) > maxBody) {
+      refuse(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body exceeds the limit of " + maxBody + " bytes"));
+      return false;
+    }
+    if (HttpUtil.is100ContinueExpected(head)) {
+      ctx.writeAndFlush(new DefaultFullHttpResponse(version, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+    receiving = head;
+    received = null;
+    return true;
+  }
+
+  /** A part of the body (the whole of it, usually): kept without copying until the last part. */
+  private void take(HttpContent part) {
+    if (receiving == null) {
+      return; // content without a head: what followed a refusal
+    }
+    ByteBuf bytes = part.content();
+    if (bytes.isReadable()) {
+      if (received == null) {
+        received = bytes.retain();
+      } else {
+        if (!(received instanceof CompositeByteBuf)) {
+          received = ctx.alloc().compositeBuffer(16).addComponent(true, received);
+        }
+        ((CompositeByteBuf) received).addComponent(true, bytes.retain());
+      }
+      if (received.readableBytes() > maxBody) {
+        received.release();
+        received = null;
+        HttpVersion version = receiving.protocolVersion();
+        receiving = null;
+        refuse(Responses.invalidRequest(version, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "request body exceeds the limit of " + maxBody + " bytes"));
+        return;
+      }
+    }
+    if (part instanceof LastHttpContent) {
+      HttpRequest head = receiving;
+      ByteBuf body = received != null ? received : Unpooled.EMPTY_BUFFER;
+      receiving = null;
+      received = null;
+      Incoming request = new Incoming(head, body, HttpUtil.isKeepAlive(head),
+          head.headers().get(HttpHeaderNames.ORIGIN), Gzip.accepted(head));
+      if (busy) {
+        waiting.add(request);
+        if (waiting.size() >= MAX_WAITING) {
+          ctx.channel().config().setAutoRead(false);
+        }
+      } else {
+        serve(request);
+      }
+    }
+  }
+
+  /** Ends the connection after this answer; what is still coming is dropped ({@link Lingering}). */
+  private void refuse(FullHttpResponse refusal) {
+    refusing = true;
+    busy = false;
+    drop();
+    Lingering.answerAndClose(ctx, refusal);
+  }
+
+  private void serve(Incoming request) {
     busy = true;
+    current = request;
     try {
       route(request);
     } catch (RuntimeException e) {
-      LOG.warn("internal error answering {} {}", request.method(), request.uri(), e);
-      request.release();
+      LOG.warn("internal error answering {} {}", request.head().method(), request.head().uri(), e);
+      if (request.body().refCnt() > 0) {
+        request.body().release();
+      }
       if (busy) {
         respond(Responses.error(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR,
-            JsonRpcErrors.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName()), false);
+            JsonRpcErrors.INTERNAL_ERROR, "internal error: " + e.getClass().getSimpleName()));
       }
     }
   }
 
-  private void route(FullHttpRequest request) {
-    HttpVersion version = request.protocolVersion();
-    if (request.decoderResult().isFailure()) {
-      Throwable cause = request.decoderResult().cause();
-      request.release();
-      FullHttpResponse refusal;
-      if (cause instanceof TooLongHttpHeaderException) {
-        refusal = Responses.invalidRequest(version, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "request headers exceed the limit of " + plane.settings.maxHeaderBytes() + " bytes");
-      } else if (cause instanceof TooLongHttpLineException) {
-        refusal = Responses.invalidRequest(version, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-            "request line exceeds the limit of " + plane.settings.maxHeaderBytes() + " bytes");
-      } else {
-        refusal = Responses.invalidRequest(version, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
-      }
-      busy = false;
-      drop();
-      Lingering.answerAndClose(ctx, refusal);
-      return;
-    }
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
-    String uri = request.uri();
+  private void route(Incoming request) {
+    HttpRequest head = request.head();
+    HttpVersion version = head.protocolVersion();
+    String uri = head.uri();
     int query = uri.indexOf('?');
     String path = query < 0 ? uri : uri.substring(0, query);
-    if (path.startsWith("/rpc/")) {
-      rpc(request, path.substring(4), keepAlive);
+    if (Cors.isPreflight(head)) {
+      request.body().release();
+      respond(plane.cors.preflight(head));
+    } else if (path.startsWith("/rpc/")) {
+      rpc(request, path.substring(4));
     } else if (path.startsWith("/ws/rpc/")) {
       Object route = plane.route(path.substring(7));
       if (route instanceof RouteResolver.Rejection rejection) {
-        request.release();
-        respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()), keepAlive);
+        request.body().release();
+        respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()));
         return;
       }
-      FullHttpResponse refused = WsUpgrade.upgrade(ctx, request, (RpcTarget) route, plane);
-      request.release();
+      DefaultFullHttpRequest whole = new DefaultFullHttpRequest(version, head.method(), uri, request.body(),
+          head.headers(), EmptyHttpHeaders.INSTANCE);
+      FullHttpResponse refused = WsUpgrade.upgrade(ctx, whole, (RpcTarget) route, plane);
+      whole.release();
       if (refused != null) {
-        respond(refused, false);
+        refuse(refused);
       }
       // else the connection speaks WebSocket now and this handler is gone from it
     } else if (path.equals("/health") || path.equals("/ready")) {
-      request.release();
-      if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-        respond(methodNotAllowed(version, "GET"), keepAlive);
+      request.body().release();
+      if (!head.method().equals(HttpMethod.GET) && !head.method().equals(HttpMethod.HEAD)) {
+        respond(methodNotAllowed(version, "GET"));
         return;
       }
       Health.Report report = path.equals("/health") ? plane.health.health() : plane.health.ready();
-      respond(Responses.json(version, HttpResponseStatus.valueOf(report.status()), report.json()), keepAlive);
+      respond(Responses.json(version, HttpResponseStatus.valueOf(report.status()), report.json()));
     } else {
-      request.release();
+      request.body().release();
       respond(Responses.json(version, HttpResponseStatus.NOT_FOUND, JsonRpcCodec.errorResponse("null",
           JsonRpcErrors.UNKNOWN_CHAIN_OR_ROUTE, "no such route: " + path + "; JSON-RPC is served on /rpc/{chain}",
-          "{\"routes\":[\"/rpc/{chain}\",\"/ws/rpc/{chain}\",\"/health\",\"/ready\"]}")), keepAlive);
+          "{\"routes\":[\"/rpc/{chain}\",\"/ws/rpc/{chain}\",\"/health\",\"/ready\"]}")));
     }
   }
 
-  private void rpc(FullHttpRequest request, String path, boolean keepAlive) {
-    HttpVersion version = request.protocolVersion();
-    if (!request.method().equals(HttpMethod.POST)) {
-      request.release();
-      respond(methodNotAllowed(version, "POST, OPTIONS"), keepAlive);
+  private void rpc(Incoming request, String path) {
+    HttpRequest head = request.head();
+    HttpVersion version = head.protocolVersion();
+    ByteBuf content = request.body();
+    if (!head.method().equals(HttpMethod.POST)) {
+      content.release();
+      respond(methodNotAllowed(version, "POST, OPTIONS"));
       return;
     }
     Object route = plane.route(path);
     if (route instanceof RouteResolver.Rejection rejection) {
-      request.release();
-      respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()), keepAlive);
+      content.release();
+      respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()));
       return;
     }
     RpcTarget target = (RpcTarget) route;
-    ByteBuf content = request.content();
     int n = content.readableBytes();
     byte[] body = plane.scratch(n);
     content.getBytes(content.readerIndex(), body, 0, n);
     slicing = content;
     try {
       plane.dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body, n, this, transport,
-          answer -> answered(answer, version, keepAlive));
+          answer -> answered(answer, version));
     } finally {
       slicing = null;
-      request.release(); // the slices taken hold their own references
+      content.release(); // the slices taken hold their own references
     }
   }
 
@@ -198,14 +293,18 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     payload.release();
   }
 
-  private void answered(Answer<ByteBuf> answer, HttpVersion version, boolean keepAlive) {
+  private void answered(Answer<ByteBuf> answer, HttpVersion version) {
     if (!ctx.channel().isActive()) {
-      releaseParts(answer);
+      for (Outcome<ByteBuf> part : answer.parts()) {
+        if (part.body() != null) {
+          part.body().release();
+        }
+      }
       busy = false; // the client left; nothing to send
       return;
     }
     if (answer.empty()) {
-      respond(Responses.empty(version, HttpResponseStatus.NO_CONTENT), keepAlive);
+      respond(Responses.empty(version, HttpResponseStatus.NO_CONTENT));
       return;
     }
     List<Outcome<ByteBuf>> parts = answer.parts();
@@ -250,19 +349,11 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
         headers.set(ATTEMPT_LOG, routing.attemptLog());
       }
     }
-    respond(response, keepAlive);
+    respond(response);
   }
 
   private static ByteBuf bytes(Outcome<ByteBuf> part) {
     return part.body() != null ? part.body() : Unpooled.wrappedBuffer(part.own());
-  }
-
-  private static void releaseParts(Answer<ByteBuf> answer) {
-    for (Outcome<ByteBuf> part : answer.parts()) {
-      if (part.body() != null) {
-        part.body().release();
-      }
-    }
   }
 
   private static FullHttpResponse methodNotAllowed(HttpVersion version, String allowed) {
@@ -280,9 +371,19 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     }
   }
 
-  /** Sends the answer to the request being served, then serves the next one that waited. */
-  private void respond(FullHttpResponse response, boolean keepAlive) {
-    if (!keepAlive || plane.draining) {
+  /** Sends the answer to the request being served (CORS, gzip, keep-alive), then serves the next one that waited. */
+  private void respond(FullHttpResponse response) {
+    Incoming request = current;
+    current = null;
+    boolean keepAlive = request != null && request.keepAlive() && !plane.draining;
+    if (request != null) {
+      HttpHeaders headers = response.headers();
+      plane.cors.decorate(request.origin(), headers);
+      if (request.gzip()) {
+        response = response.replace(Gzip.maybe(true, response.content(), headers, ctx.alloc()));
+      }
+    }
+    if (!keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
       busy = false;
@@ -304,7 +405,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     if (busy || !ctx.channel().isActive()) {
       return;
     }
-    FullHttpRequest request = waiting.poll();
+    Incoming request = waiting.poll();
     if (request != null) {
       if (waiting.size() < MAX_WAITING) {
         ctx.channel().config().setAutoRead(true);
@@ -315,7 +416,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent && !busy && waiting.isEmpty()) {
+    if (evt instanceof IdleStateEvent && !busy && waiting.isEmpty() && receiving == null) {
       ctx.close();
     } else {
       ctx.fireUserEventTriggered(evt);
@@ -328,11 +429,24 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     ctx.fireChannelInactive();
   }
 
-  private void drop() {
-    FullHttpRequest r;
-    while ((r = waiting.poll()) != null) {
-      r.release();
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (received != null) {
+      received.release();
+      received = null;
     }
+  }
+
+  private void drop() {
+    Incoming r;
+    while ((r = waiting.poll()) != null) {
+      r.body().release();
+    }
+    if (received != null) {
+      received.release();
+      received = null;
+    }
+    receiving = null;
   }
 
   @Override

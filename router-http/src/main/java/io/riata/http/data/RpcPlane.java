@@ -1,10 +1,6 @@
 package io.riata.http.data;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.cors.CorsConfig;
-import io.netty.handler.codec.http.cors.CorsConfigBuilder;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.riata.core.engine.Dispatcher;
 import io.riata.http.data.HttpSettings;
@@ -14,7 +10,6 @@ import io.riata.http.ops.Health;
 import io.riata.http.data.RouteResolver;
 import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,7 +28,7 @@ final class RpcPlane {
   final UpstreamClient upstream;
   final Health health;
   final Subscriptions subscriptions;
-  final CorsConfig cors;
+  final Cors cors;
   /** The node is stopping: HTTP connections close after their current answer. */
   volatile boolean draining;
   private final RouteResolver resolver;
@@ -55,19 +50,7 @@ final class RpcPlane {
     this.upstream = upstream;
     this.health = health;
     this.subscriptions = subscriptions;
-    this.cors = cors(settings.corsOrigins(), settings.corsMaxAge().toSeconds());
-  }
-
-  private static CorsConfig cors(List<String> origins, long maxAgeSeconds) {
-    CorsConfigBuilder builder = origins.contains("*")
-        ? CorsConfigBuilder.forAnyOrigin()
-        : origins.isEmpty() ? CorsConfigBuilder.forAnyOrigin().disable() : CorsConfigBuilder.forOrigins(origins.toArray(new String[0]));
-    return builder
-        .allowedRequestMethods(HttpMethod.POST, HttpMethod.OPTIONS)
-        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.AUTHORIZATION)
-        .exposeHeaders(RoutingHeaders.PROVIDER, RoutingHeaders.ATTEMPTS, RoutingHeaders.ATTEMPT_LOG)
-        .maxAge(maxAgeSeconds)
-        .build();
+    this.cors = new Cors(settings.corsOrigins(), settings.corsMaxAge());
   }
 
   /**

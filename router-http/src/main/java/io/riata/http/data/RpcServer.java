@@ -8,11 +8,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.compression.StandardCompressionOptions;
-import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -32,15 +29,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The RPC port: JSON-RPC over HTTP/1.1 and WebSocket, {@code /health} and {@code /ready}, on the
  * data plane's event loops. Each connection's pipeline is one handler per concern: the HTTP codec
- * (with the header limit), the idle timeout, the body deadline (408), the body limit (413), CORS,
- * gzip, and the exchange itself ({@link HttpRpcHandler}, replaced by {@link WsRpcHandler} on an
+ * (with the header limit), the idle timeout, the body deadline (408), and the exchange itself
+ * ({@link HttpRpcHandler}: body limit, routing, CORS, gzip; replaced by {@link WsRpcHandler} on an
  * upgrade).
  */
 public final class RpcServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RpcServer.class);
-  /** Answers smaller than this are not worth compressing. */
-  private static final int GZIP_THRESHOLD = 1024;
 
   private final Channel listener;
   private final ChannelGroup connections;
@@ -61,7 +56,6 @@ public final class RpcServer implements AutoCloseable {
         .setMaxInitialLineLength(settings.maxHeaderBytes())
         .setMaxHeaderSize(settings.maxHeaderBytes())
         .setMaxChunkSize(64 * 1024);
-    int maxBody = (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes());
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(loops.group())
         .channel(loops.serverChannel())
@@ -77,10 +71,6 @@ public final class RpcServer implements AutoCloseable {
             // Reading only: watching writes too would hang a listener on every answer.
             p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
             p.addLast("body-deadline", new BodyDeadline(settings.bodyReadTimeout()));
-            p.addLast("aggregator", new BodyLimit(maxBody));
-            p.addLast("cors", new CorsHandler(plane.cors));
-            p.addLast("compressor", new HttpContentCompressor(GZIP_THRESHOLD,
-                StandardCompressionOptions.gzip(), StandardCompressionOptions.deflate()));
             p.addLast("http-rpc", new HttpRpcHandler(plane));
           }
         });
