@@ -56,9 +56,6 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
   private static final AsciiString ATTEMPT_LOG = AsciiString.cached(RoutingHeaders.ATTEMPT_LOG);
   private static final AsciiString RIATA = AsciiString.cached("riata");
   private static final AsciiString ONE = AsciiString.cached("1");
-  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('[')).asReadOnly();
-  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(',')).asReadOnly();
-  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(']')).asReadOnly();
   /** Pipelined requests held while an earlier one is answered; past this, reading pauses. */
   private static final int MAX_WAITING = 16;
 
@@ -224,15 +221,16 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     } else if (path.startsWith("/rpc/")) {
       rpc(request, path.substring(4));
     } else if (path.startsWith("/ws/rpc/")) {
-      Object route = plane.route(path.substring(7));
+      RouteResolver.Route route = plane.route(path.substring(7));
       if (route instanceof RouteResolver.Rejection rejection) {
         request.body().release();
         respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()));
         return;
       }
+      RpcTarget target = (RpcTarget) route;
       DefaultFullHttpRequest whole = new DefaultFullHttpRequest(version, head.method(), uri, request.body(),
           head.headers(), EmptyHttpHeaders.INSTANCE);
-      FullHttpResponse refused = WsUpgrade.upgrade(ctx, whole, (RpcTarget) route, plane);
+      FullHttpResponse refused = WsUpgrade.upgrade(ctx, whole, target, plane);
       whole.release();
       if (refused != null) {
         refuse(refused);
@@ -263,7 +261,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
       respond(methodNotAllowed(version, "POST, OPTIONS"));
       return;
     }
-    Object route = plane.route(path);
+    RouteResolver.Route route = plane.route(path);
     if (route instanceof RouteResolver.Rejection rejection) {
       content.release();
       respond(Responses.json(version, HttpResponseStatus.valueOf(rejection.status()), rejection.body()));
@@ -295,11 +293,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
 
   private void answered(Answer<ByteBuf> answer, HttpVersion version) {
     if (!ctx.channel().isActive()) {
-      for (Outcome<ByteBuf> part : answer.parts()) {
-        if (part.body() != null) {
-          part.body().release();
-        }
-      }
+      Responses.release(answer);
       busy = false; // the client left; nothing to send
       return;
     }
@@ -307,25 +301,8 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
       respond(Responses.empty(version, HttpResponseStatus.NO_CONTENT));
       return;
     }
-    List<Outcome<ByteBuf>> parts = answer.parts();
-    ByteBuf body;
-    boolean refused = false;
-    if (answer.single()) {
-      Outcome<ByteBuf> only = parts.get(0);
-      body = bytes(only);
-      refused = only.refused();
-    } else {
-      CompositeByteBuf batch = ctx.alloc().compositeBuffer(parts.size() * 2 + 1);
-      batch.addComponent(true, OPEN.duplicate());
-      for (int i = 0; i < parts.size(); i++) {
-        if (i > 0) {
-          batch.addComponent(true, COMMA.duplicate());
-        }
-        batch.addComponent(true, bytes(parts.get(i)));
-      }
-      batch.addComponent(true, CLOSE.duplicate());
-      body = batch;
-    }
+    boolean refused = answer.single() && answer.parts().get(0).refused();
+    ByteBuf body = Responses.body(ctx.alloc(), answer);
     FullHttpResponse response = Responses.json(version,
         refused ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK, body);
     HttpHeaders headers = response.headers();
@@ -350,10 +327,6 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
       }
     }
     respond(response);
-  }
-
-  private static ByteBuf bytes(Outcome<ByteBuf> part) {
-    return part.body() != null ? part.body() : Unpooled.wrappedBuffer(part.own());
   }
 
   private static FullHttpResponse methodNotAllowed(HttpVersion version, String allowed) {

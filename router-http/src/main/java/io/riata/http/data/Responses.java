@@ -1,6 +1,8 @@
 package io.riata.http.data;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -8,8 +10,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.riata.core.engine.Answer;
+import io.riata.core.engine.Outcome;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
+import java.util.List;
 
 /** The data plane's own HTTP answers, JSON-RPC error bodies included. */
 final class Responses {
@@ -35,6 +40,43 @@ final class Responses {
 
   static FullHttpResponse invalidRequest(HttpVersion version, HttpResponseStatus status, String message) {
     return error(version, status, JsonRpcErrors.INVALID_REQUEST, message);
+  }
+
+  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('[')).asReadOnly();
+  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(',')).asReadOnly();
+  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(']')).asReadOnly();
+
+  /**
+   * The bytes of an answer that is not empty: the one part as it is, or the parts of a batch in
+   * brackets, as a composite of their own buffers (a provider's reply is never copied).
+   */
+  static ByteBuf body(ByteBufAllocator alloc, Answer<ByteBuf> answer) {
+    List<Outcome<ByteBuf>> parts = answer.parts();
+    if (answer.single()) {
+      return bytes(parts.get(0));
+    }
+    CompositeByteBuf batch = alloc.compositeBuffer(parts.size() * 2 + 1);
+    batch.addComponent(true, OPEN.duplicate());
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        batch.addComponent(true, COMMA.duplicate());
+      }
+      batch.addComponent(true, bytes(parts.get(i)));
+    }
+    return batch.addComponent(true, CLOSE.duplicate());
+  }
+
+  /** Gives back the provider bytes of an answer that will not be sent. */
+  static void release(Answer<ByteBuf> answer) {
+    for (Outcome<ByteBuf> part : answer.parts()) {
+      if (part.body() != null) {
+        part.body().release();
+      }
+    }
+  }
+
+  private static ByteBuf bytes(Outcome<ByteBuf> part) {
+    return part.body() != null ? part.body() : Unpooled.wrappedBuffer(part.own());
   }
 
   static FullHttpResponse empty(HttpVersion version, HttpResponseStatus status) {

@@ -25,8 +25,11 @@ import java.util.function.Predicate;
  */
 public final class RouteResolver {
 
+  /** Where a path leads: an {@link RpcTarget}, or a {@link Rejection}. */
+  public sealed interface Route permits RpcTarget, Rejection {}
+
   /** A path that names nothing: HTTP status 404 and a JSON-RPC error body listing what exists. */
-  public record Rejection(int status, byte[] body) {}
+  public record Rejection(int status, byte[] body) implements Route {}
 
   private final NodeRuntime node;
   private final Map<String, Map<StrategyName, Strategy>> strategies = new HashMap<>();
@@ -47,8 +50,7 @@ public final class RouteResolver {
     return node.config();
   }
 
-  /** Returns an {@link RpcTarget} or a {@link Rejection}. */
-  public Object resolve(String path) {
+  public Route resolve(String path) {
     String[] parts = path.startsWith("/") ? path.substring(1).split("/") : path.split("/");
     Predicate<ProviderConfig> allowed = p -> true;
     StrategyName strategyName = null;

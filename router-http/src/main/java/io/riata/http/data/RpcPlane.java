@@ -32,7 +32,7 @@ final class RpcPlane {
   /** The node is stopping: HTTP connections close after their current answer. */
   volatile boolean draining;
   private final RouteResolver resolver;
-  private final ConcurrentHashMap<String, Object> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, RouteResolver.Route> routes = new ConcurrentHashMap<>();
   private volatile Object routesOf;
   private final FastThreadLocal<byte[]> scratch = new FastThreadLocal<>() {
     @Override
@@ -54,16 +54,16 @@ final class RpcPlane {
   }
 
   /**
-   * Where {@code path} (after {@code /rpc} or {@code /ws/rpc}) sends requests: an {@code RpcTarget},
-   * or a {@code RouteResolver.Rejection}. Cached per path until the configuration is reloaded.
+   * Where {@code path} (after {@code /rpc} or {@code /ws/rpc}) sends requests. Cached per path
+   * until the configuration is reloaded.
    */
-  Object route(String path) {
+  RouteResolver.Route route(String path) {
     Object configuration = resolver.configuration();
     if (routesOf != configuration) {
       routes.clear();
       routesOf = configuration;
     }
-    Object route = routes.get(path);
+    RouteResolver.Route route = routes.get(path);
     if (route == null) {
       route = resolver.resolve(path);
       if (routes.size() >= ROUTE_CACHE) {

@@ -6,4 +6,5 @@ import io.riata.core.selection.Strategy;
 import java.util.function.Predicate;
 
 /** Where a route sends its requests: the chain, the strategy and which providers it may use. */
-public record RpcTarget(ChainRuntime chain, Strategy strategy, Predicate<ProviderConfig> allowed) {}
+public record RpcTarget(ChainRuntime chain, Strategy strategy, Predicate<ProviderConfig> allowed)
+    implements RouteResolver.Route {}

@@ -22,7 +22,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import io.riata.core.engine.Answer;
-import io.riata.core.engine.Outcome;
 import io.riata.core.engine.Payloads;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
@@ -36,7 +35,6 @@ import io.riata.http.data.subs.Subscriptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -57,9 +55,6 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
 
   private static final Logger LOG = LoggerFactory.getLogger(WsRpcHandler.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final ByteBuf OPEN = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte('[')).asReadOnly();
-  private static final ByteBuf COMMA = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(',')).asReadOnly();
-  private static final ByteBuf CLOSE = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1).writeByte(']')).asReadOnly();
   private static final byte[] SUBSCRIBE = "eth_subscribe".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] UNSUBSCRIBE = "eth_unsubscribe".getBytes(StandardCharsets.US_ASCII);
 
@@ -210,9 +205,8 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
 
   private void answered(Answer<ByteBuf> answer) {
     inFlight--;
-    List<Outcome<ByteBuf>> parts = answer.parts();
-    if (!parts.isEmpty()) {
-      send(body(answer, parts));
+    if (!answer.empty()) {
+      send(Responses.body(ctx.alloc(), answer));
     }
     if (!held.isEmpty() && inFlight < plane.websocket.maxInFlight()) {
       // Later, not from inside this answer: the dispatcher may still be on the stack.
@@ -233,29 +227,6 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
     if (held.isEmpty() && !closing) {
       channel.config().setAutoRead(true);
     }
-  }
-
-  private ByteBuf body(Answer<ByteBuf> answer, List<Outcome<ByteBuf>> parts) {
-    ByteBuf body;
-    if (answer.single()) {
-      body = bytes(parts.get(0));
-    } else {
-      CompositeByteBuf batch = ctx.alloc().compositeBuffer(parts.size() * 2 + 1);
-      batch.addComponent(true, OPEN.duplicate());
-      for (int i = 0; i < parts.size(); i++) {
-        if (i > 0) {
-          batch.addComponent(true, COMMA.duplicate());
-        }
-        batch.addComponent(true, bytes(parts.get(i)));
-      }
-      batch.addComponent(true, CLOSE.duplicate());
-      body = batch;
-    }
-    return body;
-  }
-
-  private static ByteBuf bytes(Outcome<ByteBuf> part) {
-    return part.body() != null ? part.body() : Unpooled.wrappedBuffer(part.own());
   }
 
   private void send(ByteBuf text) {

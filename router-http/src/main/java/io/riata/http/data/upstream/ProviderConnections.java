@@ -4,7 +4,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
@@ -33,18 +32,12 @@ final class ProviderConnections {
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
   private final HostResolver resolver;
 
-  ProviderConnections(ProviderEndpoint endpoint, EventLoop loop, Class<? extends SocketChannel> channelType,
+  ProviderConnections(ProviderEndpoint endpoint, EventLoop loop, Bootstrap bootstrap,
                       HostResolver resolver, SslContext tls, UpstreamSettings settings) {
     this.endpoint = endpoint;
     this.loop = loop;
     this.resolver = resolver;
-    this.bootstrap = new Bootstrap()
-        .group(loop)
-        .channel(channelType)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, settings.connectTimeout().toMillis()))
-        .handler(new ChannelInitializer<SocketChannel>() {
+    this.bootstrap = bootstrap.handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             ChannelPipeline p = ch.pipeline();

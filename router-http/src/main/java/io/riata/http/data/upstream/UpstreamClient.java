@@ -1,8 +1,10 @@
 package io.riata.http.data.upstream;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.riata.core.config.ProviderConfig;
@@ -38,7 +40,7 @@ public final class UpstreamClient {
     this.tls = UpstreamTls.clientContext(settings.trustedCertificates());
     for (EventLoop loop : loops.loops()) {
       transports.put(loop, new LoopTransport(loop, provider -> new ProviderConnections(endpoint(provider), loop,
-          loops.socketChannel(), resolver, tls, settings)));
+          bootstrap(loop), resolver, tls, settings)));
     }
   }
 
@@ -57,6 +59,16 @@ public final class UpstreamClient {
 
   HostResolver resolver() {
     return resolver;
+  }
+
+  /** A connection towards a provider from {@code loop}: no Nagle delay, TCP keep-alive, the connect timeout. */
+  Bootstrap bootstrap(EventLoop loop) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(loops.socketChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, settings.connectTimeout().toMillis()));
   }
 
   /** The transport of {@code loop}, one of this client's event loops. */

@@ -190,12 +190,7 @@ public final class UpstreamSocket {
       return; // closed while the host was looked up (already reported)
     }
     UpstreamSettings settings = client.settings();
-    Bootstrap bootstrap = new Bootstrap()
-        .group(loop)
-        .channel(client.loops().socketChannel())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, settings.connectTimeout().toMillis()))
+    Bootstrap bootstrap = client.bootstrap(loop)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

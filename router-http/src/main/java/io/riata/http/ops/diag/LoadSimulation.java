@@ -91,7 +91,7 @@ public final class LoadSimulation {
       throw DiagnosticsException.badRequest("requestsPerWorker must be at least 1 and concurrency x requestsPerWorker at most "
           + MAX_REQUESTS + ", got " + plan.concurrency() + " x " + plan.requestsPerWorker());
     }
-    Object resolved = resolver.resolve("/" + plan.chain());
+    RouteResolver.Route resolved = resolver.resolve("/" + plan.chain());
     if (!(resolved instanceof RpcTarget target)) {
       throw new DiagnosticsException(404, "unknown-chain", "Unknown chain", "no chain " + plan.chain());
     }
