@@ -32,6 +32,9 @@ public final class ReplyInspector {
   private static final byte[] ERROR_NAME = ascii("error");
   private static final byte[] CODE_NAME = ascii("code");
   private static final byte[] MESSAGE_NAME = ascii("message");
+  private static final byte[] TRUE = ascii("true");
+  private static final byte[] FALSE = ascii("false");
+  private static final byte[] NULL = ascii("null");
 
   // What a byte means inside a string: plain, or the start of something to look at.
   private static final byte PLAIN = 0;
@@ -77,8 +80,8 @@ public final class ReplyInspector {
     if (body == null || offset < 0 || length <= 0 || offset > body.length - length) {
       return UpstreamReply.MALFORMED;
     }
-    final byte[] b = body;
-    final int end = offset + length;
+    byte[] b = body;
+    int end = offset + length;
     int p = offset;
     // Jackson looks for a byte-order mark only in bodies of four bytes or more; nothing shorter is a reply.
     if (length >= 4 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
@@ -89,7 +92,7 @@ public final class ReplyInspector {
       return UpstreamReply.MALFORMED;
     }
     p = skipWhitespace(b, p + 1, end);
-    if (p >= end) {
+    if (p >= end || b[p] == '}') {
       return UpstreamReply.MALFORMED;
     }
     boolean hasResult = false;
@@ -98,9 +101,6 @@ public final class ReplyInspector {
     boolean hasCode = false;
     int code = 0;
     String message = null;
-    if (b[p] == '}') {
-      return UpstreamReply.MALFORMED;
-    }
     members:
     while (true) {
       // p is at a member's name, in the reply object or in its error object.
@@ -578,10 +578,6 @@ public final class ReplyInspector {
     int stop = p + word.length;
     return stop <= end && Arrays.equals(b, p, stop, word, 0, word.length) ? stop : -1;
   }
-
-  private static final byte[] TRUE = ascii("true");
-  private static final byte[] FALSE = ascii("false");
-  private static final byte[] NULL = ascii("null");
 
   /** Whether the name between {@code p} and {@code stop} (its closing quote) is {@code target}, escapes decoded. */
   private static boolean nameIs(byte[] b, int p, int stop, byte[] target) {

@@ -163,6 +163,16 @@ class ReplyInspectorDifferentialTest {
     deepMismatch.append(mixed(300));
     deepMismatch.setCharAt(deepMismatch.lastIndexOf("}"), ']');
     c.check("mismatch 300 deep", wrap(deepMismatch.toString(), "", "}"));
+    Random random = new Random(13);
+    for (int i = 0; i < 200; i++) {
+      int depth = 60 + random.nextInt(945);
+      boolean[] objects = new boolean[depth];
+      for (int d = 0; d < depth; d++) {
+        objects[d] = random.nextBoolean();
+      }
+      c.check("random shape " + depth + " deep", randomlyNested(objects, -1));
+      c.check("random shape with one wrong closer", randomlyNested(objects, random.nextInt(depth)));
+    }
     c.check("a hundred thousand open arrays", wrap("{\"result\":", "[".repeat(100_000), ""));
     c.check("a hundred thousand closed arrays", wrap("{\"result\":", nested(100_000, "[", "]", ""), "}"));
     c.assertAgreed();
@@ -196,16 +206,25 @@ class ReplyInspectorDifferentialTest {
     c.assertAgreed();
   }
 
-  /** Every sequence of up to five tokens after an opening brace. */
+  /** Every sequence of up to four tokens after an opening brace, and of up to three after deeper openings. */
   @Test
   void agreesOnEveryShortTokenSequence() {
     String[] tokens = {"}", "{", "]", "[", ":", ",", "\"result\"", "\"error\"", "\"code\"", "\"message\"", "1", "\"m\""};
     Comparison c = new Comparison();
-    int[] pick = new int[5];
-    for (int length = 0; length <= pick.length; length++) {
+    sweep(c, "{", tokens, 4);
+    for (String prefix : new String[] {"{\"result\":", "{\"error\":", "{\"error\":{", "{\"error\":{\"code\":",
+        "{\"id\":1,\"error\":{\"message\":\"m\","}) {
+      sweep(c, prefix, tokens, 3);
+    }
+    c.assertAgreed();
+  }
+
+  private static void sweep(Comparison c, String prefix, String[] tokens, int maxLength) {
+    int[] pick = new int[maxLength];
+    for (int length = 0; length <= maxLength; length++) {
       Arrays.fill(pick, 0);
       while (true) {
-        StringBuilder body = new StringBuilder("{");
+        StringBuilder body = new StringBuilder(prefix);
         for (int i = 0; i < length; i++) {
           body.append(tokens[pick[i]]);
         }
@@ -219,7 +238,6 @@ class ReplyInspectorDifferentialTest {
         }
       }
     }
-    c.assertAgreed();
   }
 
   @Test
@@ -494,6 +512,19 @@ class ReplyInspectorDifferentialTest {
 
   private static String nested(int levels, String open, String close, String inside) {
     return open.repeat(levels) + inside + close.repeat(levels);
+  }
+
+  /** A result nested as {@code objects} says, level by level, closing level {@code wrong} with the other bracket. */
+  private static byte[] randomlyNested(boolean[] objects, int wrong) {
+    StringBuilder s = new StringBuilder("{\"result\":");
+    for (boolean object : objects) {
+      s.append(object ? "{\"k\":1,\"v\":" : "[2,");
+    }
+    s.append("null");
+    for (int d = objects.length - 1; d >= 0; d--) {
+      s.append(objects[d] != (d == wrong) ? ",\"z\":[]}" : ",{}]");
+    }
+    return ascii(s.append("}").toString());
   }
 
   /** Arrays and objects alternating, {@code levels} deep. */
