@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,95 @@ class ReplyInspectorTest {
     assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1}").wellFormed());
     assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":").wellFormed());
     assertFalse(inspect("[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":1}]").wellFormed());
+  }
+
+  @Test
+  void decodesEscapesInTheMessageSoPhrasesMatch() {
+    UpstreamReply r = inspect("{\"error\":{\"code\":-32000,\"message\":\"Rate\\u0020limit \\\"exceeded\\\" \\u00e9\\n\"}}");
+    assertEquals("Rate limit \"exceeded\" \u00e9\n", r.errorMessage());
+  }
+
+  @Test
+  void anErrorThatIsNotAnObjectIsNoError() {
+    assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":\"slow down\"}").wellFormed());
+    assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":null}").wellFormed());
+    assertTrue(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":null,\"result\":\"0x1\"}").hasResult());
+  }
+
+  @Test
+  void anErrorBesideAResultWins() {
+    UpstreamReply r = inspect("{\"result\":\"0x1\",\"error\":{\"code\":3,\"message\":\"execution reverted\"}}");
+    assertTrue(r.wellFormed());
+    assertFalse(r.hasResult());
+    assertEquals(3, r.errorCode());
+  }
+
+  @Test
+  void aCodeThatIsNotAnIntIsNoCodeUnlessItOverflows() {
+    assertNull(inspect("{\"error\":{\"code\":-32000.0,\"message\":\"m\"}}").errorCode());
+    assertNull(inspect("{\"error\":{\"code\":\"-32000\",\"message\":\"m\"}}").errorCode());
+    // As with Jackson's getIntValue(), which threw: the whole reply is unreadable.
+    assertFalse(inspect("{\"error\":{\"code\":2147483648,\"message\":\"m\"}}").wellFormed());
+  }
+
+  @Test
+  void anythingButWhitespaceAfterTheReplyIsMalformed() {
+    assertTrue(inspect("{\"result\":1} \r\n\t").wellFormed());
+    assertFalse(inspect("{\"result\":1}{\"result\":2}").wellFormed());
+    assertFalse(inspect("{\"result\":1}<!-- cached -->").wellFormed());
+  }
+
+  @Test
+  void nestingPastAThousandLevelsIsMalformedAndDoesNotOverflowTheStack() {
+    assertTrue(inspect("{\"result\":" + "[".repeat(999) + "]".repeat(999) + "}").wellFormed());
+    assertFalse(inspect("{\"result\":" + "[".repeat(1000) + "]".repeat(1000) + "}").wellFormed());
+    assertFalse(inspect("{\"result\":" + "[".repeat(1_000_000)).wellFormed());
+  }
+
+  @Test
+  void readsOnlyTheGivenRangeOfABuffer() {
+    byte[] buffer = "xx{\"result\":1}}}".getBytes(StandardCharsets.UTF_8);
+    assertTrue(ReplyInspector.inspect(buffer, 2, 12).hasResult());
+    assertFalse(ReplyInspector.inspect(buffer, 2, 11).wellFormed());
+    assertFalse(ReplyInspector.inspect(buffer, 2, 13).wellFormed());
+  }
+
+  /** Every attempt's reply is inspected on the event loop; a result must cost no garbage at all. */
+  @Test
+  void inspectingAResultAllocatesNothing() {
+    byte[] reply = ("{\"jsonrpc\":\"2.0\",\"id\":42,\"result\":{\"number\":\"0x12a05f2\",\"hash\":\"0x"
+        + "ab".repeat(32) + "\",\"gasUsed\":\"0x1c9c380\",\"transactions\":[" + ("\"0x" + "cd".repeat(32) + "\",").repeat(20)
+        + "\"0x00\"],\"withdrawals\":[{\"index\":\"0x1\",\"amount\":\"0x2\"}],\"uncles\":[],\"size\":12345,"
+        + "\"baseFee\":1.5e9,\"final\":true,\"blobs\":null}}").getBytes(StandardCharsets.UTF_8);
+    double perCall = bytesPerCall(reply);
+    assertTrue(perCall < 1, "bytes allocated per inspection of a result reply: " + perCall);
+  }
+
+  /** An error costs its record, the code's Integer and the message's String, nothing more. */
+  @Test
+  void inspectingAnErrorAllocatesOnlyWhatItReturns() {
+    byte[] reply = "{\"jsonrpc\":\"2.0\",\"id\":42,\"error\":{\"code\":-32005,\"message\":\"rate limit exceeded\"}}"
+        .getBytes(StandardCharsets.UTF_8);
+    double perCall = bytesPerCall(reply);
+    assertTrue(perCall < 160, "bytes allocated per inspection of an error reply: " + perCall);
+  }
+
+  private static double bytesPerCall(byte[] reply) {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    assertTrue(threads.isThreadAllocatedMemorySupported(), "this JVM cannot count a thread's allocations");
+    threads.setThreadAllocatedMemoryEnabled(true);
+    long thread = Thread.currentThread().getId();
+    int calls = 100_000;
+    int wellFormed = 0;
+    for (int i = 0; i < calls; i++) {
+      wellFormed += ReplyInspector.inspect(reply, 0, reply.length).wellFormed() ? 1 : 0;
+    }
+    long before = threads.getThreadAllocatedBytes(thread);
+    for (int i = 0; i < calls; i++) {
+      wellFormed += ReplyInspector.inspect(reply, 0, reply.length).wellFormed() ? 1 : 0;
+    }
+    long allocated = threads.getThreadAllocatedBytes(thread) - before;
+    assertEquals(2 * calls, wellFormed);
+    return (double) allocated / calls;
   }
 }
