@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -20,7 +21,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GenericFutureListener;
 import io.riata.core.engine.Answer;
 import io.riata.core.engine.Payloads;
 import io.riata.core.jsonrpc.JsonRpcCodec;
@@ -38,7 +38,6 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +65,9 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
   private final long maxMessage;
   /** This connection's subscription ids; touched by the event loop and, on close, by nobody else. */
   private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
-  /** Notifications handed to the channel and not yet written out; from feed threads and the loop. */
-  private final AtomicInteger unsent = new AtomicInteger();
-  private final GenericFutureListener<Future<? super Void>> written = f -> unsent.decrementAndGet();
+  /** Notifications written to the channel and not yet sent; on the event loop only. */
+  private int unsent;
+  private final ChannelFutureListener sent = f -> unsent--;
   private ChannelHandlerContext ctx;
   private Channel channel;
   private LoopTransport transport;
@@ -237,23 +236,41 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
     ctx.writeAndFlush(new TextWebSocketFrame(text));
   }
 
-  /** A notification from a feed (any thread). */
   @Override
-  public boolean offer(ByteBuf notification) {
-    if (closing) {
+  public EventLoop loop() {
+    return channel.eventLoop();
+  }
+
+  /**
+   * A notification from a feed, on this connection's loop. The connection is closed with 1008
+   * once {@code send-buffer} notifications are waiting in it unsent: the client does not read.
+   */
+  @Override
+  public void deliver(ByteBuf notification) {
+    if (closing || !channel.isActive()) {
       notification.release();
-      return false;
+      return;
     }
-    if (unsent.incrementAndGet() > plane.websocket.sendBuffer()) {
-      unsent.decrementAndGet();
+    if (unsent >= plane.websocket.sendBuffer()) {
       notification.release();
       LOG.info("closing a WebSocket client on chain {}: {} notifications unsent", chain, plane.websocket.sendBuffer());
-      channel.eventLoop().execute(() ->
-          closeWith(1008, "too slow: " + plane.websocket.sendBuffer() + " notifications unsent"));
-      return false;
+      closeWith(1008, "too slow: " + plane.websocket.sendBuffer() + " notifications unsent");
+      return;
     }
-    channel.writeAndFlush(new TextWebSocketFrame(notification)).addListener(written);
-    return true;
+    unsent++;
+    ctx.write(new TextWebSocketFrame(notification)).addListener(sent);
+  }
+
+  @Override
+  public void flush() {
+    if (!closing) {
+      ctx.flush();
+    }
+  }
+
+  @Override
+  public boolean open() {
+    return !closing && channel.isActive();
   }
 
   /** Pings a quiet client, closes one that stayed silent too long, and one whose message never ended. */

@@ -102,7 +102,7 @@ public final class LogsFeed extends AbstractBehavior<LogsFeed.Command> {
     this.headsKey = "logs-feed-" + ctx.getSelf().path().name();
     timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofMillis(500));
     // Heads keep flowing while this feed lives: the heads feed is what notices a stalled provider.
-    heads.tell(new HeadsFeed.Subscribe(headsKey, notification -> true));
+    heads.tell(new HeadsFeed.Subscribe(headsKey, ClientSink.HOLD));
   }
 
   @Override
