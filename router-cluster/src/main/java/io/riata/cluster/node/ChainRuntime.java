@@ -12,6 +12,7 @@ import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.rollup.RollupRecorder;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.selection.ProviderStatus;
+import io.riata.core.health.ServedHead;
 import io.riata.core.selection.ChainSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ public final class ChainRuntime implements ChainContext {
   private final RollupRecorder rollup;
   private final Map<String, ProviderCounters> counters;
   private final List<ProviderCounters> counterList;
+  private final ServedHead servedHead;
   private volatile ChainSnapshot snapshot;
   private volatile boolean fromPool;
   private volatile long receivedAtNanos;
@@ -56,6 +58,7 @@ public final class ChainRuntime implements ChainContext {
     this.counters = Map.copyOf(map);
     this.counterList = List.copyOf(list);
     this.snapshot = ChainSnapshot.empty(config.name(), ids);
+    this.servedHead = new ServedHead(ids);
   }
 
   @Override
@@ -77,6 +80,11 @@ public final class ChainRuntime implements ChainContext {
   @Override
   public ChainSnapshot snapshot() {
     return snapshot;
+  }
+
+  @Override
+  public ServedHead servedHead() {
+    return servedHead;
   }
 
   /** Whether a snapshot from the chain's pool has arrived (readiness). */
@@ -158,6 +166,7 @@ public final class ChainRuntime implements ChainContext {
 
   void acceptSnapshot(ChainSnapshot next) {
     breakers.onSnapshot(next);
+    servedHead.follow(next);
     snapshot = next;
     receivedAtNanos = System.nanoTime();
     fromPool = true;

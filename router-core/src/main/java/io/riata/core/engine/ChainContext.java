@@ -1,6 +1,7 @@
 package io.riata.core.engine;
 
 import io.riata.core.config.ChainConfig;
+import io.riata.core.health.ServedHead;
 import io.riata.core.failover.OutcomeKind;
 import io.riata.core.rollup.RollupRecorder;
 import io.riata.core.selection.BreakerView;
@@ -22,6 +23,12 @@ public interface ChainContext {
   BreakerView breakers();
 
   LatencyView latency();
+
+  /**
+   * The highest head this node has served for the chain, and the providers' heads as this node
+   * has seen them since the last snapshot.
+   */
+  ServedHead servedHead();
 
   /** The dashboard's counters for this chain on this node. */
   RollupRecorder rollup();

@@ -5,10 +5,13 @@ import io.riata.core.failover.Classification;
 import io.riata.core.failover.ErrorClassifier;
 import io.riata.core.failover.MethodDeadlines;
 import io.riata.core.failover.OutcomeKind;
+import io.riata.core.health.HeadTracker;
+import io.riata.core.health.ServedHead;
 import io.riata.core.jsonrpc.BlockParam;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.core.jsonrpc.JsonRpcRequest;
+import io.riata.core.jsonrpc.ReplyInspector;
 import io.riata.core.jsonrpc.UpstreamReply;
 import io.riata.core.rollup.Decision;
 import io.riata.core.rollup.RollupRecorder;
@@ -36,6 +39,15 @@ public final class RequestEngine {
 
   private final MethodDeadlines deadlines;
   private final int maxAttempts;
+  private static final String BLOCK_NUMBER = "eth_blockNumber";
+  /**
+   * A provider answered {@code null} for a block this node has served: it is behind (or lost the
+   * block), not broken, so it counts as healthy for its breaker, like a method it does not offer.
+   */
+  /** Rounds over the candidates again when a served block was missing everywhere; see {@code Run.giveUp}. */
+  private static final int MAX_BLOCK_WAITS = 3;
+  private static final Classification BLOCK_NOT_FOUND =
+      new Classification(OutcomeKind.UNSUPPORTED, "block not found", null, true);
   private final ProviderLimiter limiter;
   private final HedgePolicy hedging;
   private final NodeAdmission admission;
@@ -91,7 +103,8 @@ public final class RequestEngine {
     boolean timed = timer.sample();
     long selecting = timed ? clock.nanoTime() : 0;
     Selection selection = Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(),
-        strategy, request.method(), requestedBlock, allowed, clock.currentTimeMillis());
+        strategy, request.method(), requestedBlock, chain.servedHead(), allowed, clock.currentTimeMillis(),
+        new Selection());
     if (timed) {
       timer.selection(clock.nanoTime() - selecting);
     }
@@ -104,8 +117,14 @@ public final class RequestEngine {
       done.complete(Outcome.own(body, List.of()));
       return;
     }
-    new Run<>(chain, strategy, request, payload, transport, done, selection, startedNanos,
+    new Run<>(chain, strategy, allowed, request, requestedBlock, payload, transport, done, selection, startedNanos,
         startedNanos + deadlines.deadline(request.method()).toNanos()).next();
+  }
+
+  /** A quarter of the chain's block time, within 10 ms .. 250 ms: how long a missing served block is waited for. */
+  private static long blockWaitNanos(ChainContext chain) {
+    long quarter = chain.config().blockTime().toNanos() / 4;
+    return Math.max(10_000_000L, Math.min(250_000_000L, quarter));
   }
 
   private static String idOrNull(JsonRpcRequest request) {
@@ -128,7 +147,10 @@ public final class RequestEngine {
   private final class Run<P, B> {
     final ChainContext chain;
     final Strategy strategy;
+    final Predicate<ProviderConfig> allowed;
     final JsonRpcRequest request;
+    /** The block number the request names, or {@link BlockParam#NONE}. */
+    final long requestedBlock;
     final P payload;
     final Transport<P, B> transport;
     final Completion<B> done;
@@ -148,12 +170,21 @@ public final class RequestEngine {
      */
     B lastErrorReply;
     String lastErrorBy;
+    /** Whether {@link #lastErrorReply} is a {@code null} for a block this node served. */
+    boolean lastErrorIsMissingBlock;
+    /** Rounds waited for a served block that no provider had yet; see {@link #giveUp}. */
+    int blockWaits;
+    /** Attempts made before the current round over the candidates. */
+    int roundStart;
 
-    Run(ChainContext chain, Strategy strategy, JsonRpcRequest request, P payload, Transport<P, B> transport,
-        Completion<B> done, Selection candidates, long startedNanos, long deadlineNanos) {
+    Run(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed, JsonRpcRequest request,
+        long requestedBlock, P payload, Transport<P, B> transport, Completion<B> done, Selection candidates,
+        long startedNanos, long deadlineNanos) {
       this.chain = chain;
       this.strategy = strategy;
+      this.allowed = allowed;
       this.request = request;
+      this.requestedBlock = requestedBlock;
       this.payload = payload;
       this.transport = transport;
       this.done = done;
@@ -182,7 +213,8 @@ public final class RequestEngine {
       for (;;) {
         long now = clock.nanoTime();
         long remaining = deadlineNanos - now;
-        if (index >= candidates.size() || attempts.size() + inFlight() >= maxAttempts || remaining <= 0) {
+        int made = attempts.size() - roundStart;
+        if (index >= candidates.size() || made + inFlight() >= maxAttempts || remaining <= 0) {
           return false;
         }
         ProviderConfig provider = candidates.get(index++);
@@ -198,7 +230,7 @@ public final class RequestEngine {
         }
         // The deadline is shared by the attempts still possible, so a provider that hangs costs
         // its share and not the whole request.
-        int attemptsLeft = Math.min(maxAttempts - attempts.size() - inFlight(), candidates.size() - index + 1);
+        int attemptsLeft = Math.min(maxAttempts - made - inFlight(), candidates.size() - index + 1);
         long timeout = remaining / Math.max(1, attemptsLeft);
         Duration own = provider.requestTimeout();
         if (own != null && own.toNanos() < timeout) {
@@ -265,12 +297,18 @@ public final class RequestEngine {
         UpstreamReply reply = transport.inspect(body);
         verdict = ErrorClassifier.classifyReply(request.method(), status, retryAfter, reply.wellFormed(),
             reply.hasResult(), reply.errorCode(), reply.errorMessage());
-        if (reply.wellFormed() && !reply.hasResult()) {
+        boolean blockMissing = verdict.kind() == OutcomeKind.SUCCESS && lacksServedBlock(body);
+        if (blockMissing) {
+          verdict = BLOCK_NOT_FOUND;
+          chain.servedHead().seen(provider.id(), requestedBlock - 1); // the next round knows it is behind
+        }
+        if (reply.wellFormed() && (!reply.hasResult() || blockMissing)) {
           if (lastErrorReply != null) {
             transport.release(lastErrorReply);
           }
           lastErrorReply = body;
           lastErrorBy = provider.id();
+          lastErrorIsMissingBlock = blockMissing;
           keptAsError = true;
         }
       }
@@ -285,6 +323,13 @@ public final class RequestEngine {
       if (verdict.kind().settles()) {
         if (keptAsError) {
           lastErrorReply = null; // it is the answer now
+        }
+        byte[] served = verdict.kind() == OutcomeKind.SUCCESS && BLOCK_NUMBER.equals(request.method())
+            ? notBelowServedHead(provider, body) : null;
+        if (served != null) {
+          transport.release(body);
+          finish(new Outcome<>(null, served, provider.id(), attempts, false), verdict.kind().name());
+          return;
         }
         finish(new Outcome<>(body, null, provider.id(), attempts, false), verdict.kind().name());
       } else if (ErrorClassifier.mayRetry(request.method(), verdict)) {
@@ -311,7 +356,60 @@ public final class RequestEngine {
       }
     }
 
+    /**
+     * A provider's {@code eth_blockNumber} answer, held against the chain's served head: a number
+     * below it is answered with the served head instead (returned here), so that a client never
+     * sees the head go backwards; a higher one raises it. A number further above the chain head
+     * than any honest provider could be (the head tracker's outlier distance) is not believed:
+     * it neither raises the served head nor reaches the client while a served head is known.
+     */
+    private byte[] notBelowServedHead(ProviderConfig provider, B body) {
+      long reported = transport.resultQuantity(body);
+      if (reported < 0) {
+        return null;
+      }
+      ServedHead heads = chain.servedHead();
+      long chainHead = chain.snapshot().chainHead();
+      boolean credible = chainHead < 0
+          || reported - chainHead <= HeadTracker.defaultOutlierBlocks(chain.config().maxLagBlocks());
+      long served;
+      if (credible) {
+        heads.seen(provider.id(), reported);
+        served = heads.serve(reported);
+      } else {
+        served = heads.served();
+      }
+      if (served < 0 || served == reported) {
+        return null;
+      }
+      return JsonRpcCodec.resultResponse(idOrNull(request), JsonRpcCodec.quote("0x" + Long.toHexString(served)));
+    }
+
+    /**
+     * Whether the reply is {@code null} for a block at or below the served head: the block exists
+     * (this node served its number), the provider has not reached it or has lost it, so another
+     * provider is asked. Should every one answer so, the last {@code null} goes back.
+     */
+    private boolean lacksServedBlock(B body) {
+      return requestedBlock >= 0 && requestedBlock <= chain.servedHead().served()
+          && transport.resultQuantity(body) == ReplyInspector.NULL_RESULT;
+    }
+
+    /**
+     * No attempt is left. When the last answer was a {@code null} for a block this node served,
+     * the block exists and a provider that showed it has lost it for the moment (it fell behind or
+     * reorganized): the candidates are tried again after a fraction of a block time, a few times
+     * within the deadline, before that {@code null} goes back.
+     */
     private void giveUp(boolean deadlineReached) {
+      if (!deadlineReached && lastErrorReply != null && lastErrorIsMissingBlock && blockWaits < MAX_BLOCK_WAITS) {
+        long wait = blockWaitNanos(chain);
+        if (deadlineNanos - clock.nanoTime() > 2 * wait) {
+          blockWaits++;
+          transport.schedule(wait, this::nextRound);
+          return;
+        }
+      }
       if (lastErrorReply != null) {
         B reply = lastErrorReply;
         lastErrorReply = null;
@@ -319,6 +417,17 @@ public final class RequestEngine {
       } else {
         finish(Outcome.own(allFailed(deadlineReached), attempts), "NO_PROVIDER");
       }
+    }
+
+    private void nextRound() {
+      if (finished) {
+        return;
+      }
+      Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(), strategy, request.method(),
+          requestedBlock, chain.servedHead(), allowed, clock.currentTimeMillis(), candidates);
+      index = 0;
+      roundStart = attempts.size();
+      next();
     }
 
     /** Answers the caller and counts the request in the dashboard rollup (never a message). */

@@ -27,6 +27,14 @@ public interface Transport<P, B> {
   /** Reads the reply's shape (result or error code and message) without keeping it. */
   UpstreamReply inspect(B body);
 
+  /**
+   * The reply's {@code result} as a quantity (a hex string such as {@code "0x1b4"}),
+   * {@link io.riata.core.jsonrpc.ReplyInspector#NULL_RESULT} for {@code null}, else
+   * {@link io.riata.core.jsonrpc.ReplyInspector#NOT_A_QUANTITY}. Asked only of well-formed replies
+   * with a result, to methods whose result is a block number or that name a block.
+   */
+  long resultQuantity(B body);
+
   /** Gives back a reply body the engine does not hand on. */
   void release(B body);
 }

@@ -197,6 +197,78 @@ public final class ReplyInspector {
     return new UpstreamReply(true, false, hasCode ? Integer.valueOf(code) : null, message);
   }
 
+  /** {@link #resultQuantity}: the result is not a quantity. */
+  public static final long NOT_A_QUANTITY = -1;
+  /** {@link #resultQuantity}: the result is {@code null} (a block the provider does not have). */
+  public static final long NULL_RESULT = -2;
+
+  /**
+   * The reply's {@code result} as a quantity ({@code "0x1b4"}: a hex string of at most 15 digits),
+   * {@link #NULL_RESULT} for a {@code null} result, or {@link #NOT_A_QUANTITY}. For the replies
+   * Riata reads a number from, such as {@code eth_blockNumber}'s, and for telling a missing block;
+   * call it on a reply {@link #inspect} found well formed.
+   */
+  public static long resultQuantity(byte[] body, int offset, int length) {
+    if (body == null || offset < 0 || length <= 0 || offset > body.length - length) {
+      return -1;
+    }
+    byte[] b = body;
+    int end = offset + length;
+    int p = offset;
+    if (length >= 3 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
+      p += 3;
+    }
+    p = skipWhitespace(b, p, end);
+    if (p >= end || b[p] != '{') {
+      return -1;
+    }
+    p = skipWhitespace(b, p + 1, end);
+    while (p < end && b[p] == '"') {
+      int nameStart = p + 1;
+      int afterName = skipName(b, nameStart, end);
+      if (afterName < 0) {
+        return -1;
+      }
+      p = skipColon(b, afterName, end);
+      if (p < 0) {
+        return -1;
+      }
+      if (nameIs(b, nameStart, afterName - 1, RESULT_NAME)) {
+        if (end - p >= 4 && b[p] == 'n' && b[p + 1] == 'u' && b[p + 2] == 'l' && b[p + 3] == 'l') {
+          return NULL_RESULT;
+        }
+        return quantityAt(b, p, end);
+      }
+      p = skipValue(b, p, end, 1);
+      if (p < 0) {
+        return -1;
+      }
+      p = skipWhitespace(b, p, end);
+      if (p >= end || b[p] != ',') {
+        return -1;
+      }
+      p = skipWhitespace(b, p + 1, end);
+    }
+    return -1;
+  }
+
+  /** A quoted quantity at {@code p}: {@code "0x"} and 1 to 15 hex digits, then the closing quote. */
+  private static long quantityAt(byte[] b, int p, int end) {
+    if (end - p < 4 || b[p] != '"' || b[p + 1] != '0' || (b[p + 2] != 'x' && b[p + 2] != 'X')) {
+      return -1;
+    }
+    long value = 0;
+    int digits = 0;
+    for (p += 3; p < end && b[p] != '"'; p++) {
+      int d = HEX[b[p] & 0xFF];
+      if (d < 0 || ++digits > 15) {
+        return -1;
+      }
+      value = (value << 4) | d;
+    }
+    return p < end && digits > 0 ? value : -1;
+  }
+
   /**
    * Skips one value that starts at {@code p} and sits {@code depth} containers deep, checking it as
    * it goes. Returns the position after it, or -1 when it is not valid JSON.

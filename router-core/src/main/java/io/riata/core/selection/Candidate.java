@@ -11,6 +11,8 @@ public final class Candidate {
   private int configIndex;
   private HealthTier tier;
   private double latencyNanos;
+  /** Known to be below the block the request names (selection's own mark, not for strategies). */
+  private boolean behind;
 
   /**
    * @param configIndex  position of the provider in the chain's configuration; the usual tie-breaker
@@ -27,6 +29,15 @@ public final class Candidate {
     this.configIndex = configIndex;
     this.tier = tier;
     this.latencyNanos = latencyNanos;
+    this.behind = false;
+  }
+
+  void behind(boolean value) {
+    behind = value;
+  }
+
+  boolean behind() {
+    return behind;
   }
 
   void clear() {

@@ -25,7 +25,9 @@ public final class Selection {
     /** Further behind the chain head than the chain's {@code maxLagBlocks}. */
     LAGGING("lagging behind the chain head"),
     /** The request needs an archival provider and at least one other one qualified. */
-    NOT_ARCHIVAL("not archival");
+    NOT_ARCHIVAL("not archival"),
+    /** Its head is known to be below the block the request names, and another one has the block. */
+    BEHIND_BLOCK("has not reached the block asked for");
 
     private final String text;
 

@@ -16,6 +16,10 @@ import java.util.function.Predicate;
  *       the snapshot's authority state, which may be older), or its lag is known and exceeds
  *       {@link ChainConfig#maxLagBlocks()}. A provider that never reported a head has an unknown
  *       lag, never zero: it stays in, one tier down.
+ *   <li>Block. When the request names a block number, a provider whose head is known (from the
+ *       snapshot, or newer from this node's {@link HeadView}) to be below it is left out, as long
+ *       as another remaining provider is not known to be below it: a block number Riata handed
+ *       out is then read from a provider that has the block, not answered with {@code null}.
  *   <li>Archive. When the request names a block more than {@link ChainConfig#archiveDepth()} below
  *       the chain head and at least one remaining provider is archival, only archival ones are
  *       kept. With none, all stay: a full node may still have the block, so it is worth a try.
@@ -64,6 +68,23 @@ public final class Selector {
       Predicate<ProviderConfig> allowed,
       long nowMillis,
       Selection into) {
+    return select(chain, snapshot, breakers, latency, strategy, method, requestedBlock, HeadView.SNAPSHOT, allowed,
+        nowMillis, into);
+  }
+
+  /** Like the other {@code select}, with the providers' heads as this node knows them. */
+  public static Selection select(
+      ChainConfig chain,
+      ChainSnapshot snapshot,
+      BreakerView breakers,
+      LatencyView latency,
+      Strategy strategy,
+      String method,
+      long requestedBlock,
+      HeadView heads,
+      Predicate<ProviderConfig> allowed,
+      long nowMillis,
+      Selection into) {
     List<ProviderConfig> configured = chain.providers();
     int n = configured.size();
     Candidate[] candidates = scratch(n);
@@ -107,9 +128,29 @@ public final class Selector {
         tier = HealthTier.HEALTHY;
       }
       double lat = needLatency ? latency.latencyNanos(p.id(), method) : Double.NaN;
-      candidates[count++].set(p, i, tier, lat);
+      candidates[count].set(p, i, tier, lat);
+      if (requestedBlock >= 0) {
+        long head = heads.knownHead(p.id(), status);
+        candidates[count].behind(head >= 0 && head < requestedBlock);
+      }
+      count++;
       if (p.archival()) {
         archival++;
+      }
+    }
+
+    if (requestedBlock >= 0) {
+      int kept = 0;
+      for (int i = 0; i < count; i++) {
+        if (!candidates[i].behind()) {
+          Candidate c = candidates[kept];
+          candidates[kept++] = candidates[i];
+          candidates[i] = c;
+        }
+      }
+      if (kept > 0 && kept < count) {
+        into.excluded(Selection.Exclusion.BEHIND_BLOCK, count - kept);
+        count = kept;
       }
     }
 

@@ -127,6 +127,11 @@ public class EngineBench {
     }
 
     @Override
+    public io.riata.core.health.ServedHead servedHead() {
+      return chain.servedHead();
+    }
+
+    @Override
     public io.riata.core.selection.LatencyView latency() {
       return latency;
     }
@@ -166,6 +171,11 @@ public class EngineBench {
     @Override
     public UpstreamReply inspect(Object body) {
       return RESULT;
+    }
+
+    @Override
+    public long resultQuantity(Object body) {
+      return -1;
     }
 
     @Override

@@ -361,4 +361,103 @@ class RequestEngineTest {
     assertEquals("failover: a http 503", decision.reason());
     assertEquals("SUCCESS", decision.outcome());
   }
+
+  @Test
+  void blockNumberNeverGoesBelowTheHeadThisNodeServed() throws IOException {
+    TestChain chain = TestChain.of("a", "b");
+    RequestEngine engine = engine();
+    transport.script("a=head:20");
+    Outcome<ScriptedTransport.Body> first = run(engine, chain, "eth_blockNumber");
+    assertNotNull(first.body(), "a head at or above the served one passes as the provider sent it");
+    assertEquals(0x20, chain.servedHead().served());
+    transport.release(first.body());
+
+    transport.script("a=503 b=head:1f");
+    Outcome<ScriptedTransport.Body> behind = run(engine, chain, "eth_blockNumber");
+    assertEquals("b", behind.providerId());
+    assertEquals("0x20", ownAnswer(behind).get("result").asText(), "b is one block behind what was served");
+    assertEquals("1", ownAnswer(behind).get("id").asText());
+    assertEquals(List.of(), transport.leaked(null), "b's own reply is released");
+
+    transport.script("a=head:21");
+    assertNotNull(run(engine, chain, "eth_blockNumber").body());
+    assertEquals(0x21, chain.servedHead().served());
+  }
+
+  @Test
+  void aBlockNumberFarAboveTheChainHeadNeitherRaisesTheServedHeadNorReachesTheClient() throws IOException {
+    TestChain chain = TestChain.of("a", "b"); // chain head 100, outlier distance 64
+    RequestEngine engine = engine();
+    transport.script("a=head:64");
+    run(engine, chain, "eth_blockNumber");
+    transport.script("a=head:ffffff");
+    Outcome<ScriptedTransport.Body> lie = run(engine, chain, "eth_blockNumber");
+    assertEquals("0x64", ownAnswer(lie).get("result").asText());
+    assertEquals(100, chain.servedHead().served());
+    assertEquals(100, chain.servedHead().knownHead("a", chain.snapshot().provider("a")),
+        "a head that is not believed does not count as the provider's either");
+  }
+
+  @Test
+  void aRequestForABlockSkipsAProviderKnownToBeBelowIt() {
+    TestChain chain = TestChain.of("a", "b"); // both at 100 in the snapshot; the request names 0xabc
+    chain.servedHead().seen("b", 0xabc);
+    transport.script("b=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBlockByNumber");
+    assertEquals("b=ok", log(outcome), "a, first by priority, has not reached the block");
+  }
+
+  @Test
+  void aRequestForABlockNoProviderIsKnownToHaveStillGoesOut() {
+    TestChain chain = TestChain.of("a", "b");
+    transport.script("a=ok");
+    assertEquals("a=ok", log(run(engine(), chain, "eth_getBlockByNumber")));
+  }
+
+  @Test
+  void aNullForABlockThisNodeServedMovesOnAndCountsNoFailure() {
+    TestChain chain = TestChain.of("a", "b", "c");
+    chain.servedHead().serve(0xabc); // the request names 0xabc
+    transport.script("a=null b=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBlockByNumber");
+    assertEquals("a=block not found, b=ok", log(outcome));
+    assertEquals("b", outcome.providerId());
+    assertEquals(OutcomeKind.UNSUPPORTED, chain.recorded.get(0).kind(), "a lagging provider is not a broken one");
+    assertEquals(List.of(), transport.leaked(outcome.body()));
+  }
+
+  @Test
+  void aServedBlockMissingEverywhereIsWaitedForWithinTheDeadline() {
+    TestChain chain = TestChain.of("a", "b", "c"); // block time 2 s: rounds 250 ms apart
+    chain.servedHead().serve(0xabc);
+    transport.script("a=null b=null c=null a=null b=ok");
+    long start = clock.nanoTime();
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBlockByNumber");
+    assertEquals("a=block not found, b=block not found, c=block not found, a=block not found, b=ok", log(outcome));
+    assertEquals("b", outcome.providerId());
+    assertTrue(clock.nanoTime() - start >= 250 * MS, "the second round waited");
+    assertEquals(List.of(), transport.leaked(outcome.body()));
+  }
+
+  @Test
+  void whenEveryProviderLacksTheBlockTheLastNullGoesBack() {
+    TestChain chain = TestChain.of("a", "b", "c");
+    chain.servedHead().serve(0xabc);
+    transport.script("a=null b=null c=null ".repeat(4)); // the first round and three more
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBlockByNumber");
+    assertEquals(12, outcome.attempts().size());
+    assertEquals("c", outcome.providerId());
+    assertEquals("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}", outcome.body().text);
+    assertEquals(List.of(), transport.leaked(outcome.body()));
+  }
+
+  @Test
+  void aNullForABlockBeyondTheServedHeadIsTheAnswer() {
+    TestChain chain = TestChain.of("a", "b");
+    chain.servedHead().serve(0xab0); // below the 0xabc the request names: nobody said it exists
+    transport.script("a=null");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBlockByNumber");
+    assertEquals("a=ok", log(outcome));
+    assertEquals("a", outcome.providerId());
+  }
 }

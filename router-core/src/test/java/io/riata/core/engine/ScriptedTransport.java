@@ -17,7 +17,7 @@ import java.util.PriorityQueue;
 
 /**
  * A transport that answers from a script per provider, on a manual clock, with no sockets.
- * Script steps: {@code ok}, {@code ok:DELAY_MS}, {@code caller} (a reverted call), an HTTP status
+ * Script steps: {@code ok}, {@code ok:DELAY_MS}, {@code head:HEX} (a result {@code "0xHEX"}), {@code null} (a null result), {@code caller} (a reverted call), an HTTP status
  * such as {@code 503} (a non-JSON body), {@code 429} or {@code 429:SECONDS} (with Retry-After),
  * {@code err:CODE:MESSAGE} (a JSON-RPC error), {@code malformed}, {@code empty} (204-like 200 with
  * no body), {@code hang} (never answers: the attempt times out), or a {@link TransportFailure}
@@ -110,6 +110,10 @@ final class ScriptedTransport implements Transport<String, ScriptedTransport.Bod
     Runnable reply;
     if (step.equals("ok") || step.startsWith("ok:")) {
       reply = reply(listener, 200, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x10\"}");
+    } else if (step.equals("null")) {
+      reply = reply(listener, 200, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}");
+    } else if (step.startsWith("head:")) {
+      reply = reply(listener, 200, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x" + step.substring(5) + "\"}");
     } else if (step.equals("caller")) {
       reply = reply(listener, 200, null,
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":3,\"message\":\"execution reverted\"}}");
@@ -165,6 +169,13 @@ final class ScriptedTransport implements Transport<String, ScriptedTransport.Bod
   public UpstreamReply inspect(Body body) {
     assertFalse(body.released, "inspected a released body");
     return ReplyInspector.inspect(body.text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public long resultQuantity(Body body) {
+    assertFalse(body.released, "read a released body");
+    byte[] bytes = body.text.getBytes(StandardCharsets.UTF_8);
+    return ReplyInspector.resultQuantity(bytes, 0, bytes.length);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.riata.core.engine;
 
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ChainConfig;
+import io.riata.core.health.ServedHead;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.failover.OutcomeKind;
 import io.riata.core.rollup.RollupRecorder;
@@ -27,6 +28,7 @@ final class TestChain implements ChainContext {
   final Map<String, BreakerPhase> phases = new HashMap<>();
   final RollupRecorder rollup = new RollupRecorder(16, 16);
   private final ChainConfig config;
+  private final ServedHead servedHead;
   private ChainSnapshot snapshot;
 
   TestChain(ProviderConfig... providers) {
@@ -36,6 +38,7 @@ final class TestChain implements ChainContext {
       statuses.put(p.id(), new ProviderStatus(p.id(), 100, 0, false, 0, BreakerPhase.CLOSED));
     }
     this.snapshot = new ChainSnapshot("test", 1, 100, statuses);
+    this.servedHead = new ServedHead(statuses.keySet().stream().toList());
   }
 
   /** Providers {@code ids} with priorities in that order and no request timeout of their own. */
@@ -67,6 +70,11 @@ final class TestChain implements ChainContext {
   @Override
   public ChainSnapshot snapshot() {
     return snapshot;
+  }
+
+  @Override
+  public ServedHead servedHead() {
+    return servedHead;
   }
 
   @Override

@@ -135,4 +135,30 @@ class ReplyInspectorTest {
     assertEquals(2 * calls, wellFormed);
     return (double) allocated / calls;
   }
+
+  private static long quantity(String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    return ReplyInspector.resultQuantity(bytes, 0, bytes.length);
+  }
+
+  @Test
+  void readsAResultThatIsAQuantity() {
+    assertEquals(0x1b4, quantity("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1b4\"}"));
+    assertEquals(0xABCDEF, quantity(" {\"id\":{\"nested\":[1,\"result\"]}, \"result\" : \"0xAbCdEf\" ,\"jsonrpc\":\"2.0\"}"));
+    assertEquals(0xfffffffffffffffL, quantity("{\"result\":\"0xfffffffffffffff\"}"));
+  }
+
+  @Test
+  void anythingElseIsNotAQuantity() {
+    assertEquals(-1, quantity("{\"result\":\"0x\"}"));
+    assertEquals(-1, quantity("{\"result\":\"0x1000000000000000\"}"), "16 digits could be negative");
+    assertEquals(-1, quantity("{\"result\":\"0x12g\"}"));
+    assertEquals(-1, quantity("{\"result\":\"12\"}"));
+    assertEquals(-1, quantity("{\"result\":12}"));
+    assertEquals(ReplyInspector.NULL_RESULT, quantity("{\"id\":1,\"result\": null}"));
+    assertEquals(-1, quantity("{\"result\":\"0x12"));
+    assertEquals(-1, quantity("{\"error\":{\"code\":-32000,\"message\":\"0x12\"}}"));
+    assertEquals(-1, quantity("[{\"result\":\"0x1\"}]"));
+    assertEquals(-1, quantity(""));
+  }
 }

@@ -287,6 +287,47 @@ class SelectorTest {
     assertEquals("p0", s.get(39).id());
   }
 
+  @Test
+  void aBlockNumberLeavesOutProvidersKnownToBeBelowIt() {
+    ChainConfig chain = chain(provider("a", 1, 1, false), provider("b", 2, 1, false), provider("c", 3, 1, false));
+    Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
+    statuses.put("a", healthy("a", HEAD - 2, HEAD));
+    statuses.put("b", healthy("b", HEAD, HEAD));
+    statuses.put("c", healthy("c", HEAD - 1, HEAD));
+    ChainSnapshot snapshot = snapshot(statuses);
+    // c answered a newer head since the snapshot; a and b did not.
+    HeadView heads = (id, status) -> id.equals("c") ? HEAD + 1 : status.head();
+
+    Selection atHead = Selector.select(chain, snapshot, ALL_CLOSED, UNMEASURED, priority, "eth_getBlockByNumber",
+        HEAD, heads, p -> true, NOW, new Selection());
+    assertEquals(List.of("b", "c"), ids(atHead));
+    assertEquals(1, atHead.excluded(Selection.Exclusion.BEHIND_BLOCK));
+
+    Selection above = Selector.select(chain, snapshot, ALL_CLOSED, UNMEASURED, priority, "eth_getBlockByNumber",
+        HEAD + 1, heads, p -> true, NOW, new Selection());
+    assertEquals(List.of("c"), ids(above), "only c has shown this block");
+
+    Selection future = Selector.select(chain, snapshot, ALL_CLOSED, UNMEASURED, priority, "eth_getBlockByNumber",
+        HEAD + 5, heads, p -> true, NOW, new Selection());
+    assertEquals(List.of("a", "b", "c"), ids(future), "nobody has it: all stay, and they say so themselves");
+    assertEquals(0, future.excluded(Selection.Exclusion.BEHIND_BLOCK));
+
+    Selection latest = Selector.select(chain, snapshot, ALL_CLOSED, UNMEASURED, priority, "eth_getBlockByNumber",
+        -1, heads, p -> true, NOW, new Selection());
+    assertEquals(List.of("a", "b", "c"), ids(latest));
+  }
+
+  @Test
+  void aProviderWithAnUnknownHeadIsNotTakenToBeBehind() {
+    ChainConfig chain = chain(provider("a", 1, 1, false), provider("b", 2, 1, false));
+    Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
+    statuses.put("a", new ProviderStatus("a", -1, -1, false, 0, BreakerPhase.CLOSED));
+    statuses.put("b", healthy("b", HEAD - 3, HEAD));
+    Selection s = Selector.select(chain, snapshot(statuses), ALL_CLOSED, UNMEASURED, priority, "eth_getBlockByNumber",
+        HEAD, HeadView.SNAPSHOT, p -> true, NOW, new Selection());
+    assertEquals(List.of("a"), ids(s));
+  }
+
   private static Selection select(ChainConfig chain, ChainSnapshot snapshot, BreakerView breakers,
       LatencyView latency, Strategy strategy, String method, long block) {
     return Selector.select(chain, snapshot, breakers, latency, strategy, method, block, p -> true, NOW);

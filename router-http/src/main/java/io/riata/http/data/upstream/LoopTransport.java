@@ -76,15 +76,36 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
     if (body.hasArray()) {
       return ReplyInspector.inspect(body.array(), body.arrayOffset() + body.readerIndex(), n);
     }
+    UpstreamReply reply = ReplyInspector.inspect(copied(body), 0, n);
+    shrinkScratch();
+    return reply;
+  }
+
+  @Override
+  public long resultQuantity(ByteBuf body) {
+    int n = body.readableBytes();
+    if (body.hasArray()) {
+      return ReplyInspector.resultQuantity(body.array(), body.arrayOffset() + body.readerIndex(), n);
+    }
+    long value = ReplyInspector.resultQuantity(copied(body), 0, n);
+    shrinkScratch();
+    return value;
+  }
+
+  /** The body's readable bytes in {@link #scratch}, from index 0. */
+  private byte[] copied(ByteBuf body) {
+    int n = body.readableBytes();
     if (scratch.length < n) {
       scratch = new byte[Math.max(n, scratch.length * 2)];
     }
     body.getBytes(body.readerIndex(), scratch, 0, n);
-    UpstreamReply reply = ReplyInspector.inspect(scratch, 0, n);
+    return scratch;
+  }
+
+  private void shrinkScratch() {
     if (scratch.length > 1 << 20) {
       scratch = new byte[8192]; // do not keep a huge reply's worth of heap per loop
     }
-    return reply;
   }
 
   @Override
