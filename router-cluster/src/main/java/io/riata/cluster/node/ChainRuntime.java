@@ -147,7 +147,7 @@ public final class ChainRuntime implements ChainContext {
       ProviderStatus status = s.provider(id);
       providers.add(new ProviderRollup(id, status.head(), status.lag(), status.breaker(), status.drained(),
           status.rateLimitedAt(now), breakers.trippedLocally(id) ? 1 : 0,
-          drained.providers().getOrDefault(id, List.of())));
+          drained.providers().getOrDefault(id, List.of()), status.rogue()));
     }
     List<MethodStats> own = drained.providers().get(RollupRecorder.RIATA);
     if (own != null) {

@@ -408,9 +408,11 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     if (msg.failure() == null) {
       long chainHeadBefore = heads.chainHead();
       long lagBefore = heads.lag(msg.providerId());
+      long roguesBefore = heads.rogueChanges();
       heads.report(msg.providerId(), msg.head(), settings.nanoClock().getAsLong());
       breaker(msg.providerId()).tell(new CircuitBreaker.RecordOutcomes(PROBE_SOURCE, 1, 0, 0, null));
-      if (heads.chainHead() != chainHeadBefore || heads.lag(msg.providerId()) != lagBefore) {
+      if (heads.chainHead() != chainHeadBefore || heads.lag(msg.providerId()) != lagBefore
+          || heads.rogueChanges() != roguesBefore) {
         schedulePublish();
       }
     } else {
@@ -449,7 +451,8 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
               heads.lag(id),
               drained.contains(id),
               rateLimitedUntil.getOrDefault(id, 0L),
-              breakerPhases.getOrDefault(id, BreakerPhase.CLOSED)));
+              breakerPhases.getOrDefault(id, BreakerPhase.CLOSED),
+              heads.isRogue(id)));
     }
     current = new ChainSnapshot(chain.name(), ++version, heads.chainHead(), statuses);
     topic.tell(Topic.publish(current));

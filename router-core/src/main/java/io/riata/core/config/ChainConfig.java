@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param maxLagBlocks    providers further behind the chain head than this are not selected
  * @param defaultStrategy strategy for {@code /rpc/{chain}}: one of the names in the selection package
  * @param archiveDepth    a request for a block older than head minus this goes to archival providers
+ * @param headQuorum      providers (with a recent head) that must have reached a block for it to be
+ *                        the chain head; 0 for a majority of them
+ * @param maxAheadBlocks  a provider further above that chain head than this is rogue: not selected
  */
 public record ChainConfig(
     String name,
@@ -21,10 +24,24 @@ public record ChainConfig(
     int maxLagBlocks,
     String defaultStrategy,
     long archiveDepth,
+    int headQuorum,
+    long maxAheadBlocks,
     List<ProviderConfig> providers) {
 
   public ChainConfig {
     providers = List.copyOf(providers);
+  }
+
+  /** A chain with the default head quorum (a majority) and rogue distance. */
+  public ChainConfig(String name, long chainId, Duration blockTime, int maxLagBlocks, String defaultStrategy,
+                     long archiveDepth, List<ProviderConfig> providers) {
+    this(name, chainId, blockTime, maxLagBlocks, defaultStrategy, archiveDepth, 0,
+        defaultMaxAheadBlocks(maxLagBlocks), providers);
+  }
+
+  /** Well beyond any lag tolerated, so a provider that is merely fast is never mistaken for a liar. */
+  public static long defaultMaxAheadBlocks(int maxLagBlocks) {
+    return Math.max(64L, 4L * maxLagBlocks);
   }
 
   public Optional<ProviderConfig> provider(String id) {

@@ -62,7 +62,8 @@ public final class ChainsConfigLoader {
 
   private static final List<String> TOP_KEYS = List.of("chains", "profiles");
   private static final List<String> CHAIN_KEYS =
-      List.of("chain_id", "block_time", "max_lag_blocks", "strategy", "archive_depth", "providers");
+      List.of("chain_id", "block_time", "max_lag_blocks", "strategy", "archive_depth", "head_quorum",
+          "max_ahead_blocks", "providers");
   private static final List<String> PROVIDER_KEYS = List.of(
       "id", "http_url", "ws_url", "priority", "weight", "archival", "allow_methods", "deny_methods",
       "request_timeout", "headers", "max_concurrency");
@@ -206,12 +207,21 @@ public final class ChainsConfigLoader {
     String strategy = fields.optional("strategy", this::strategy, DEFAULT_STRATEGY);
     long archiveDepth = fields.optional("archive_depth", (n, p) -> integer(n, p, 0, Long.MAX_VALUE),
         DEFAULT_ARCHIVE_DEPTH);
+    long headQuorum = fields.optional("head_quorum", (n, p) -> integer(n, p, 0, 1_000), 0L);
+    long maxAhead = fields.optional("max_ahead_blocks", (n, p) -> integer(n, p, 1, Long.MAX_VALUE),
+        ChainConfig.defaultMaxAheadBlocks((int) maxLag));
     List<ProviderConfig> providers = fields.required("providers", this::providers);
 
     if (errors.size() != errorsBefore) {
       return null;
     }
-    return new ChainConfig(entry.key(), chainId, blockTime, (int) maxLag, strategy, archiveDepth, providers);
+    if (providers != null && headQuorum > providers.size()) {
+      error(line(fields.value("head_quorum")), fields.path("head_quorum"),
+          "a quorum of " + headQuorum + " cannot be reached by " + providers.size() + " providers");
+      return null;
+    }
+    return new ChainConfig(entry.key(), chainId, blockTime, (int) maxLag, strategy, archiveDepth, (int) headQuorum,
+        maxAhead, providers);
   }
 
   private List<ProviderConfig> providers(Node node, String path) {

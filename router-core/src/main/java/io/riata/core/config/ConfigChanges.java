@@ -57,6 +57,8 @@ public record ConfigChanges(List<String> live, List<String> restart) {
       compare(live, path + ".max_lag_blocks", was, now, ChainConfig::maxLagBlocks);
       compare(live, path + ".strategy", was, now, ChainConfig::defaultStrategy);
       compare(live, path + ".archive_depth", was, now, ChainConfig::archiveDepth);
+      compare(restart, path + ".head_quorum", was, now, ChainConfig::headQuorum);
+      compare(restart, path + ".max_ahead_blocks", was, now, ChainConfig::maxAheadBlocks);
       for (ProviderConfig p : was.providers()) {
         if (now.provider(p.id()).isEmpty()) {
           restart.add(path + ".providers." + p.id() + ": removed");

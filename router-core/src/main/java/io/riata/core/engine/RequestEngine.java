@@ -5,7 +5,6 @@ import io.riata.core.failover.Classification;
 import io.riata.core.failover.ErrorClassifier;
 import io.riata.core.failover.MethodDeadlines;
 import io.riata.core.failover.OutcomeKind;
-import io.riata.core.health.HeadTracker;
 import io.riata.core.health.ServedHead;
 import io.riata.core.jsonrpc.BlockParam;
 import io.riata.core.jsonrpc.JsonRpcCodec;
@@ -360,7 +359,7 @@ public final class RequestEngine {
      * A provider's {@code eth_blockNumber} answer, held against the chain's served head: a number
      * below it is answered with the served head instead (returned here), so that a client never
      * sees the head go backwards; a higher one raises it. A number further above the chain head
-     * than any honest provider could be (the head tracker's outlier distance) is not believed:
+     * than the chain's {@code max_ahead_blocks} (a rogue provider's) is not believed:
      * it neither raises the served head nor reaches the client while a served head is known.
      */
     private byte[] notBelowServedHead(ProviderConfig provider, B body) {
@@ -371,7 +370,7 @@ public final class RequestEngine {
       ServedHead heads = chain.servedHead();
       long chainHead = chain.snapshot().chainHead();
       boolean credible = chainHead < 0
-          || reported - chainHead <= HeadTracker.defaultOutlierBlocks(chain.config().maxLagBlocks());
+          || reported - chainHead <= chain.config().maxAheadBlocks();
       long served;
       if (credible) {
         heads.seen(provider.id(), reported);

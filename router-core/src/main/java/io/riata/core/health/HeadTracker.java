@@ -15,58 +15,68 @@ import java.util.Map;
  * single-threaded: it lives inside the chain's pool actor, which publishes what it computes.
  *
  * <ul>
+ *   <li>Voters are the providers that reported within {@link #VOTE_WINDOW_PROBES} probe intervals,
+ *       so a provider that went quiet with an old head neither holds the chain head down nor makes
+ *       a live one look rogue.
+ *   <li>With three voters or more, the chain head is the highest head that a quorum of them has
+ *       reached: the {@code quorum}-th highest head (by default a majority of the voters). A
+ *       provider more than {@code maxAheadBlocks} above that consensus is rogue: its head is not
+ *       believed, its lag is unknown (-1), and selection leaves it out altogether.
+ *   <li>With fewer than three voters there is no quorum to check a head against. In a chain of
+ *       three or more providers, heads are then held back for {@link #BOOTSTRAP_PROBES} probe
+ *       intervals after the first report, so that a wild first answer at startup does not set a
+ *       chain head that could never come down again; after that, and always in smaller chains,
+ *       the highest head is taken.
  *   <li>A provider that never reported has an unknown lag (-1), never zero.
- *   <li>A head more than {@code outlierBlocks} above the median head of the other voting providers
- *       (at least two of them) is an outlier: it does not raise the chain head, so the honest
- *       providers do not look behind. Its own lag is unknown (-1) because its head is not
- *       believed. Voters are the providers that reported within {@link #VOTE_WINDOW_PROBES} probe
- *       intervals, so a provider that went quiet with an old head cannot make a live one look
- *       like an outlier. With an even number of voters the higher middle value is the median, so
- *       one lagging provider cannot outvote an honest one either.
- *   <li>With fewer than two voters there is nothing to check against. In a chain of three or more
- *       providers such a head is held back for {@link #BOOTSTRAP_PROBES} probe intervals after the
- *       first report, so that a wild first answer at startup does not set a chain head that could
- *       never come down again; after that, and always in smaller chains, it is taken as it is.
- *   <li>The chain head never goes backwards: a lagging provider or one restarted with an older
- *       head leaves it where it is.
- *   <li>A provider's own head may go backwards (reorg, restart, failover behind its load balancer)
- *       and its lag follows.
+ *   <li>The chain head never goes backwards: providers falling behind or restarting with an older
+ *       head leave it where it is. A provider's own head may go backwards (reorg, restart, failover
+ *       behind its load balancer) and its lag follows.
  * </ul>
  *
- * <p>Known limit: a majority of providers stalled at the same height outvotes a minority that is
- * right; the stalled ones then look current and the honest ones become outliers until the others move.
- * Outlier status is re-evaluated on every report.
+ * <p>Known limit: a quorum of providers stalled at the same height outvotes a minority that is
+ * right; the stalled ones then look current, and the others rogue once they are {@code maxAheadBlocks}
+ * ahead. Roles are re-evaluated on every report.
  */
 public final class HeadTracker {
   /** A head reported longer ago than this many probe intervals does not vote. */
   public static final int VOTE_WINDOW_PROBES = 3;
   /** Unchecked heads are held back this many probe intervals after the first report. */
   public static final int BOOTSTRAP_PROBES = 2;
+  /** Voters needed before a quorum can outvote a head. */
+  public static final int MIN_QUORUM_VOTERS = 3;
 
   private final String[] ids;
   private final Map<String, Integer> index;
   private final int maxLagBlocks;
-  private final long outlierBlocks;
+  private final long maxAheadBlocks;
+  /** Voters that must have reached a head for it to be the chain head; 0 for a majority. */
+  private final int quorum;
   private final long voteWindowNanos;
   private final long bootstrapNanos;
 
   private final long[] heads;
   private final long[] reportedAt;
   private final boolean[] reported;
-  private final boolean[] outlier;
+  private final boolean[] rogue;
   private final long[] votes;
 
   private boolean anyReport;
   private long firstReportNanos;
   private long chainHead = -1;
+  private long rogueChanges;
 
   /**
-   * @param outlierBlocks how far above the others' median a head may be before it is not believed
-   * @param probeInterval how often each provider is probed; scales the vote window and the bootstrap wait
+   * @param maxAheadBlocks how far above the consensus a head may be before its provider is rogue
+   * @param quorum         voters that must have reached the chain head; 0 for a majority of them
+   * @param probeInterval  how often each provider is probed; scales the vote window and the bootstrap wait
    */
-  public HeadTracker(Collection<String> providerIds, int maxLagBlocks, long outlierBlocks, Duration probeInterval) {
-    if (outlierBlocks < 1) {
-      throw new IllegalArgumentException("outlierBlocks must be positive, was " + outlierBlocks);
+  public HeadTracker(Collection<String> providerIds, int maxLagBlocks, long maxAheadBlocks, int quorum,
+                     Duration probeInterval) {
+    if (maxAheadBlocks < 1) {
+      throw new IllegalArgumentException("maxAheadBlocks must be positive, was " + maxAheadBlocks);
+    }
+    if (quorum < 0) {
+      throw new IllegalArgumentException("quorum must be 0 (a majority) or positive, was " + quorum);
     }
     this.ids = providerIds.toArray(String[]::new);
     this.index = new HashMap<>();
@@ -76,13 +86,14 @@ public final class HeadTracker {
       }
     }
     this.maxLagBlocks = maxLagBlocks;
-    this.outlierBlocks = outlierBlocks;
+    this.maxAheadBlocks = maxAheadBlocks;
+    this.quorum = quorum;
     this.voteWindowNanos = probeInterval.multipliedBy(VOTE_WINDOW_PROBES).toNanos();
     this.bootstrapNanos = probeInterval.multipliedBy(BOOTSTRAP_PROBES).toNanos();
     this.heads = new long[ids.length];
     this.reportedAt = new long[ids.length];
     this.reported = new boolean[ids.length];
-    this.outlier = new boolean[ids.length];
+    this.rogue = new boolean[ids.length];
     this.votes = new long[ids.length];
     Arrays.fill(heads, -1);
   }
@@ -96,13 +107,9 @@ public final class HeadTracker {
     return new HeadTracker(
         ids,
         chain.maxLagBlocks(),
-        defaultOutlierBlocks(chain.maxLagBlocks()),
+        chain.maxAheadBlocks(),
+        chain.headQuorum(),
         HeadProbeSchedule.interval(chain.blockTime()));
-  }
-
-  /** Well beyond any lag we tolerate, so a provider that is merely fast is never mistaken for a liar. */
-  public static long defaultOutlierBlocks(int maxLagBlocks) {
-    return Math.max(64L, 4L * maxLagBlocks);
   }
 
   /** Records a head; reports for unknown providers and negative heads are ignored. */
@@ -133,12 +140,12 @@ public final class HeadTracker {
   }
 
   /**
-   * Blocks behind the chain head, or -1 when unknown: the provider never reported, its head is an
-   * outlier, or there is no credible chain head yet.
+   * Blocks behind the chain head, or -1 when unknown: the provider never reported, it is rogue,
+   * or there is no chain head yet.
    */
   public long lag(String providerId) {
     Integer i = index.get(providerId);
-    if (i == null || !reported[i] || outlier[i] || chainHead < 0) {
+    if (i == null || !reported[i] || rogue[i] || chainHead < 0) {
       return -1;
     }
     return Math.max(0, chainHead - heads[i]);
@@ -149,40 +156,45 @@ public final class HeadTracker {
     return lag(providerId) > maxLagBlocks;
   }
 
-  public boolean isOutlier(String providerId) {
+  /** Whether the provider's head is more than {@code maxAheadBlocks} above what a quorum has reached. */
+  public boolean isRogue(String providerId) {
     Integer i = index.get(providerId);
-    return i != null && outlier[i];
+    return i != null && rogue[i];
+  }
+
+  /** Grows whenever a provider becomes rogue or stops being rogue (so the pool knows to publish). */
+  public long rogueChanges() {
+    return rogueChanges;
   }
 
   private void reevaluate(long nowNanos) {
-    boolean bootstrapOver = ids.length < 3 || nowNanos - firstReportNanos >= bootstrapNanos;
-    long best = -1;
+    int n = 0;
+    long highest = -1;
     for (int i = 0; i < ids.length; i++) {
-      if (!reported[i]) {
-        continue;
-      }
-      int n = 0;
-      for (int j = 0; j < ids.length; j++) {
-        if (j != i && reported[j] && nowNanos - reportedAt[j] <= voteWindowNanos) {
-          votes[n++] = heads[j];
-        }
-      }
-      boolean credible;
-      if (n >= 2) {
-        Arrays.sort(votes, 0, n);
-        long median = votes[n / 2];
-        outlier[i] = heads[i] - median > outlierBlocks;
-        credible = !outlier[i];
-      } else {
-        outlier[i] = false;
-        credible = bootstrapOver;
-      }
-      if (credible && heads[i] > best) {
-        best = heads[i];
+      if (reported[i] && nowNanos - reportedAt[i] <= voteWindowNanos) {
+        votes[n++] = heads[i];
+        highest = Math.max(highest, heads[i]);
       }
     }
-    if (best > chainHead) {
-      chainHead = best;
+    long consensus;
+    if (n >= MIN_QUORUM_VOTERS) {
+      Arrays.sort(votes, 0, n);
+      int needed = quorum == 0 ? n / 2 + 1 : Math.min(quorum, n);
+      consensus = votes[n - needed]; // the needed-th highest: that many voters have reached it
+    } else if (ids.length < MIN_QUORUM_VOTERS || nowNanos - firstReportNanos >= bootstrapNanos) {
+      consensus = highest;
+    } else {
+      consensus = -1; // too few voters to check a head yet, and still early: wait
+    }
+    for (int i = 0; i < ids.length; i++) {
+      boolean now = n >= MIN_QUORUM_VOTERS && reported[i] && heads[i] - consensus > maxAheadBlocks;
+      if (now != rogue[i]) {
+        rogue[i] = now;
+        rogueChanges++;
+      }
+    }
+    if (consensus > chainHead) {
+      chainHead = consensus;
     }
   }
 }

@@ -13,13 +13,19 @@ import java.util.List;
  * @param localOpenNodes nodes on which the provider is tripped open locally (fast failure path)
  */
 public record ProviderRollup(String providerId, long head, long lag, BreakerPhase breaker, boolean drained,
-                             boolean rateLimited, int localOpenNodes, List<MethodStats> methods) {
+                             boolean rateLimited, int localOpenNodes, List<MethodStats> methods, boolean rogue) {
 
   public ProviderRollup {
     methods = List.copyOf(methods);
   }
 
+  /** A provider that is not rogue. */
+  public ProviderRollup(String providerId, long head, long lag, BreakerPhase breaker, boolean drained,
+                        boolean rateLimited, int localOpenNodes, List<MethodStats> methods) {
+    this(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, methods, false);
+  }
+
   public ProviderRollup withMethods(List<MethodStats> next) {
-    return new ProviderRollup(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, next);
+    return new ProviderRollup(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, next, rogue);
   }
 }

@@ -10,6 +10,8 @@ import io.riata.core.breaker.BreakerPhase;
  * @param drained               an operator took it out of rotation; in-flight requests finish
  * @param rateLimitedUntilMillis wall-clock millis until which the provider asked us to back off; 0 for none
  * @param breaker               the breaker authority's state for the HTTP transport
+ * @param rogue                 its head is further above what a quorum of providers reached than the
+ *                              chain's {@code max_ahead_blocks}: it is not selected
  */
 public record ProviderStatus(
     String providerId,
@@ -17,10 +19,17 @@ public record ProviderStatus(
     long lag,
     boolean drained,
     long rateLimitedUntilMillis,
-    BreakerPhase breaker) {
+    BreakerPhase breaker,
+    boolean rogue) {
+
+  /** A provider that is not rogue. */
+  public ProviderStatus(String providerId, long head, long lag, boolean drained, long rateLimitedUntilMillis,
+                        BreakerPhase breaker) {
+    this(providerId, head, lag, drained, rateLimitedUntilMillis, breaker, false);
+  }
 
   public static ProviderStatus unknown(String providerId) {
-    return new ProviderStatus(providerId, -1, -1, false, 0, BreakerPhase.CLOSED);
+    return new ProviderStatus(providerId, -1, -1, false, 0, BreakerPhase.CLOSED, false);
   }
 
   public boolean rateLimitedAt(long nowMillis) {

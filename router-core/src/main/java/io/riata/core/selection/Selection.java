@@ -22,6 +22,8 @@ public final class Selection {
     DRAINED("drained"),
     /** This node's breaker for it is open. */
     BREAKER_OPEN("circuit breaker open"),
+    /** Its head is further above what a quorum of providers reached than the chain's {@code max_ahead_blocks}. */
+    ROGUE("head far ahead of the other providers'"),
     /** Further behind the chain head than the chain's {@code maxLagBlocks}. */
     LAGGING("lagging behind the chain head"),
     /** The request needs an archival provider and at least one other one qualified. */

@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>Filter. A provider is left out when {@code allowed} rejects it, its method lists rule the
  *       method out, it is drained, this node's breaker for it is open (the {@link BreakerView}, not
- *       the snapshot's authority state, which may be older), or its lag is known and exceeds
+ *       the snapshot's authority state, which may be older), its head is rogue (too far ahead of
+ *       what a quorum of providers reached to be believed), or its lag is known and exceeds
  *       {@link ChainConfig#maxLagBlocks()}. A provider that never reported a head has an unknown
  *       lag, never zero: it stays in, one tier down.
  *   <li>Block. When the request names a block number, a provider whose head is known (from the
@@ -112,6 +113,10 @@ public final class Selector {
       BreakerPhase phase = breakers.phase(p.id());
       if (phase == BreakerPhase.OPEN) {
         into.exclude(Selection.Exclusion.BREAKER_OPEN);
+        continue;
+      }
+      if (status != null && status.rogue()) {
+        into.exclude(Selection.Exclusion.ROGUE);
         continue;
       }
       boolean lagKnown = chainHead >= 0 && status != null && status.head() >= 0 && status.lag() >= 0;

@@ -20,7 +20,7 @@ class HeadTrackerTest {
   private static final long OUTLIER = 64;
 
   private static HeadTracker tracker(String... ids) {
-    return new HeadTracker(List.of(ids), MAX_LAG, OUTLIER, PROBE);
+    return new HeadTracker(List.of(ids), MAX_LAG, OUTLIER, 0, PROBE);
   }
 
   private static long after(Duration d) {
@@ -34,27 +34,27 @@ class HeadTrackerTest {
     t.report("a", 1000, T0);
     t.report("b", 1000, T0);
     t.report("c", 1001, T0);
-    assertEquals(1001, t.chainHead());
+    assertEquals(1000, t.chainHead(), "two of three reached 1000, one reached 1001");
     assertEquals(-1, t.lag("silent"));
     assertEquals(-1, t.head("silent"));
     assertFalse(t.isLagging("silent"));
-    assertEquals(1, t.lag("a"));
-    assertEquals(0, t.lag("c"));
+    assertEquals(0, t.lag("a"));
+    assertEquals(0, t.lag("c"), "a provider ahead of the quorum is not behind");
   }
 
   @Test
-  void farAheadHeadIsAnOutlierAndDoesNotRaiseTheChainHead() {
+  void farAheadHeadIsRogueAndDoesNotRaiseTheChainHead() {
     HeadTracker t = tracker("a", "b", "c", "liar");
     t.report("a", 1000, T0);
     t.report("b", 1001, T0);
-    t.report("c", 1000, T0);
+    t.report("c", 1001, T0);
     t.report("liar", 1001 + OUTLIER + 1, T0);
-    assertTrue(t.isOutlier("liar"));
-    assertEquals(1001, t.chainHead());
+    assertTrue(t.isRogue("liar"));
+    assertEquals(1001, t.chainHead(), "three of four reached 1001");
     assertEquals(-1, t.lag("liar"));
     assertEquals(1, t.lag("a"));
     assertFalse(t.isLagging("a"));
-    assertFalse(t.isOutlier("a"));
+    assertFalse(t.isRogue("a"));
   }
 
   @Test
@@ -63,42 +63,43 @@ class HeadTrackerTest {
     t.report("a", 1000, T0);
     t.report("b", 1000, T0);
     t.report("fast", 1000 + OUTLIER, T0);
-    assertFalse(t.isOutlier("fast"));
-    assertEquals(1000 + OUTLIER, t.chainHead());
+    assertFalse(t.isRogue("fast"));
+    assertEquals(1000, t.chainHead(), "believed is not the same as agreed on");
+    assertEquals(0, t.lag("fast"));
   }
 
   @Test
-  void outlierIsClearedWhenTheOthersCatchUp() {
+  void rogueIsClearedWhenTheOthersCatchUp() {
     HeadTracker t = tracker("a", "b", "early");
     t.report("a", 1000, T0);
     t.report("b", 1000, T0);
     t.report("early", 1100, T0);
-    assertTrue(t.isOutlier("early"));
+    assertTrue(t.isRogue("early"));
     t.report("a", 1090, after(Duration.ofSeconds(1)));
     t.report("b", 1090, after(Duration.ofSeconds(1)));
-    assertFalse(t.isOutlier("early"));
-    assertEquals(1100, t.chainHead());
+    assertFalse(t.isRogue("early"));
+    assertEquals(1090, t.chainHead());
   }
 
   @Test
-  void oneLaggingProviderDoesNotMakeTheHonestOnesOutliers() {
+  void oneLaggingProviderDoesNotMakeTheHonestOnesRogue() {
     HeadTracker t = tracker("syncing", "b", "c");
     t.report("syncing", 1000, T0);
     t.report("b", 1900, T0);
     t.report("c", 1900, T0);
-    assertFalse(t.isOutlier("b"));
-    assertFalse(t.isOutlier("c"));
+    assertFalse(t.isRogue("b"));
+    assertFalse(t.isRogue("c"));
     assertEquals(1900, t.chainHead());
     assertEquals(900, t.lag("syncing"));
     assertTrue(t.isLagging("syncing"));
   }
 
   @Test
-  void outliersNeedTwoOtherVoters() {
+  void aQuorumNeedsThreeVoters() {
     HeadTracker pair = tracker("a", "b");
     pair.report("a", 1000, T0);
     pair.report("b", 5000, T0);
-    assertFalse(pair.isOutlier("b"));
+    assertFalse(pair.isRogue("b"));
     assertEquals(5000, pair.chainHead());
   }
 
@@ -110,7 +111,7 @@ class HeadTrackerTest {
     assertEquals(-1, t.chainHead(), "one voter each: nothing credible yet");
     assertEquals(-1, t.lag("a"));
     t.report("c", 1000, after(Duration.ofSeconds(2)));
-    assertTrue(t.isOutlier("a"));
+    assertTrue(t.isRogue("a"));
     assertEquals(1000, t.chainHead());
   }
 
@@ -133,7 +134,7 @@ class HeadTrackerTest {
     t.report("gone2", 1000, T0);
     long later = after(PROBE.multipliedBy(HeadTracker.VOTE_WINDOW_PROBES + 1));
     t.report("live", 1000 + OUTLIER + 50, later);
-    assertFalse(t.isOutlier("live"));
+    assertFalse(t.isRogue("live"));
     assertEquals(1000 + OUTLIER + 50, t.chainHead());
     assertTrue(t.isLagging("gone1"));
   }
@@ -172,13 +173,13 @@ class HeadTrackerTest {
     t.report("a", -1, T0);
     assertEquals(-1, t.chainHead());
     assertEquals(-1, t.lag("stranger"));
-    assertFalse(t.isOutlier("stranger"));
+    assertFalse(t.isRogue("stranger"));
   }
 
   @Test
-  void forChainDerivesTheOutlierThresholdFromMaxLag() {
-    assertEquals(64, HeadTracker.defaultOutlierBlocks(5));
-    assertEquals(400, HeadTracker.defaultOutlierBlocks(100));
+  void forChainDerivesTheRogueDistanceFromMaxLag() {
+    assertEquals(64, ChainConfig.defaultMaxAheadBlocks(5));
+    assertEquals(400, ChainConfig.defaultMaxAheadBlocks(100));
     ProviderConfig a = provider("a");
     ProviderConfig b = provider("b");
     ProviderConfig c = provider("c");
@@ -187,8 +188,34 @@ class HeadTrackerTest {
     t.report("a", 1000, T0);
     t.report("b", 1000, T0);
     t.report("c", 1065, T0);
-    assertTrue(t.isOutlier("c"));
+    assertTrue(t.isRogue("c"));
     assertEquals(1000, t.chainHead());
+  }
+
+  @Test
+  void aConfiguredQuorumAndRogueDistanceAreUsed() {
+    ProviderConfig[] p = {provider("a"), provider("b"), provider("c"), provider("d")};
+    ChainConfig chain = new ChainConfig("ethereum", 1, Duration.ofSeconds(12), 5, "fastest", 128, 4, 10,
+        List.of(p));
+    HeadTracker t = HeadTracker.forChain(chain);
+    t.report("a", 1000, T0);
+    t.report("b", 1003, T0);
+    t.report("c", 1005, T0);
+    t.report("d", 1011, T0);
+    assertEquals(1000, t.chainHead(), "all four must have reached it");
+    assertTrue(t.isRogue("d"), "11 blocks above the consensus, 10 allowed");
+    assertFalse(t.isRogue("c"));
+  }
+
+  @Test
+  void aRogueCountsAsAChange() {
+    HeadTracker t = tracker("a", "b", "c");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    long before = t.rogueChanges();
+    t.report("c", 2000, T0);
+    assertTrue(t.isRogue("c"));
+    assertTrue(t.rogueChanges() > before);
   }
 
   private static ProviderConfig provider(String id) {

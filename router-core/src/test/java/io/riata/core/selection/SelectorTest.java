@@ -288,6 +288,21 @@ class SelectorTest {
   }
 
   @Test
+  void aRogueProviderIsLeftOutNotRankedLower() {
+    ChainConfig chain = chain(provider("rogue", 1, 1, false), provider("b", 2, 1, false));
+    Map<String, ProviderStatus> statuses = new LinkedHashMap<>();
+    statuses.put("rogue", new ProviderStatus("rogue", HEAD + 500, -1, false, 0, BreakerPhase.CLOSED, true));
+    statuses.put("b", healthy("b", HEAD, HEAD));
+    Selection s = select(chain, snapshot(statuses), ALL_CLOSED, UNMEASURED, priority, "eth_call", -1);
+    assertEquals(List.of("b"), ids(s));
+    assertEquals(1, s.excluded(Selection.Exclusion.ROGUE));
+
+    statuses.put("b", new ProviderStatus("b", HEAD, 0, true, 0, BreakerPhase.CLOSED));
+    assertEquals(List.of(), ids(select(chain, snapshot(statuses), ALL_CLOSED, UNMEASURED, priority, "eth_call", -1)),
+        "even with nothing else left");
+  }
+
+  @Test
   void aBlockNumberLeavesOutProvidersKnownToBeBelowIt() {
     ChainConfig chain = chain(provider("a", 1, 1, false), provider("b", 2, 1, false), provider("c", 3, 1, false));
     Map<String, ProviderStatus> statuses = new LinkedHashMap<>();

@@ -86,6 +86,8 @@ public final class MetricsExporter extends AllDirectives {
               .withTags(tags).update(code(chain.breakers().phase(s.providerId())));
           Kamon.gauge("riata.provider.drained", "1 while an operator has the provider drained")
               .withTags(tags).update(status.drained() ? 1 : 0);
+          Kamon.gauge("riata.provider.rogue", "1 while the provider's head is too far ahead of the others' to be believed")
+              .withTags(tags).update(status.rogue() ? 1 : 0);
         }
       }
     }

@@ -253,6 +253,7 @@ public final class AdminRoutes extends AllDirectives {
     cluster.put("breaker", status.breaker().name());
     cluster.put("head", status.head());
     cluster.put("lag", status.lag());
+    cluster.put("rogue", status.rogue());
     cluster.put("rateLimitedUntilMillis", status.rateLimitedUntilMillis());
     ObjectNode here = out.putObject("thisNode");
     here.put("breaker", chain.breakers().phase(p.id()).name());

@@ -118,6 +118,7 @@ public final class DashboardJson {
     g.writeNumberField("lag", p.lag());
     g.writeStringField("breaker", p.breaker().name().toLowerCase(Locale.ROOT));
     g.writeBooleanField("drained", p.drained());
+    g.writeBooleanField("rogue", p.rogue());
     g.writeBooleanField("rateLimited", p.rateLimited());
     g.writeNumberField("localOpenNodes", p.localOpenNodes());
     counts(g, requests, failovers, unanswered, outcomes);
