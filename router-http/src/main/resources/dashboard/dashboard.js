@@ -52,6 +52,7 @@
     var td = el('td', null, 'state text');
     td.appendChild(el('span', p.breaker.replace('_', '-'), p.breaker + '-breaker'));
     if (p.rogue) { td.appendChild(el('span', 'rogue head', 'flag warn')); }
+    if (p.finalizedWentBack) { td.appendChild(el('span', 'finality went back', 'flag warn')); }
     if (p.lag > LAGGING_BLOCKS) { td.appendChild(el('span', 'lagging', 'flag warn')); }
     if (p.drained) { td.appendChild(el('span', 'drained', 'flag')); }
     if (p.rateLimited) { td.appendChild(el('span', 'rate-limited', 'flag')); }

@@ -147,7 +147,8 @@ public final class ChainRuntime implements ChainContext {
       ProviderStatus status = s.provider(id);
       providers.add(new ProviderRollup(id, status.head(), status.lag(), status.breaker(), status.drained(),
           status.rateLimitedAt(now), breakers.trippedLocally(id) ? 1 : 0,
-          drained.providers().getOrDefault(id, List.of()), status.rogue()));
+          drained.providers().getOrDefault(id, List.of()), status.rogue(), status.safe(), status.finalized(),
+          status.finalizedWentBack()));
     }
     List<MethodStats> own = drained.providers().get(RollupRecorder.RIATA);
     if (own != null) {

@@ -105,6 +105,12 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     INSTANCE
   }
 
+  private enum FinalityTick implements Command {
+    INSTANCE
+  }
+
+  private record FinalityDone(String providerId, HeadProbe.Finality finality) implements Command {}
+
   private record ProbeDone(String providerId, long head, String failure, boolean timedOut)
       implements Command {}
 
@@ -155,6 +161,12 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   private final TimerScheduler<Command> timers;
   private final ChainConfig chain;
   private final PoolSettings settings;
+  private final Set<String> probingFinality = new HashSet<>();
+  private final Map<String, Long> safeBlocks = new HashMap<>();
+  private final Map<String, Long> finalizedBlocks = new HashMap<>();
+  /** The highest finalized block each provider reported: its finalized block must not go below it. */
+  private final Map<String, Long> highestFinalized = new HashMap<>();
+  private final Set<String> finalizedWentBack = new HashSet<>();
   private final HeadTracker heads;
   private final ActorRef<Topic.Command<ChainSnapshot>> topic;
   private final ActorRef<BreakerTransitioned> breakerReplies;
@@ -201,6 +213,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     timers.startSingleTimer(DrainsWaitOver.INSTANCE, DRAIN_CONSISTENCY_TIMEOUT.multipliedBy(3));
     Duration probeEvery = HeadProbeSchedule.interval(chain.blockTime());
     timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
+    timers.startTimerWithFixedDelay("finality", FinalityTick.INSTANCE, Duration.ZERO, chain.finalityInterval());
     timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
     ctx.getLog().debug("pool {} started: {} providers, probing every {}", chain.name(), ids.size(), probeEvery);
   }
@@ -218,6 +231,8 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
         .onMessageEquals(DrainsWaitOver.INSTANCE, this::onDrainsWaitOver)
         .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessageEquals(ProbeTick.INSTANCE, this::onProbeTick)
+        .onMessageEquals(FinalityTick.INSTANCE, this::onFinalityTick)
+        .onMessage(FinalityDone.class, this::onFinalityDone)
         .onMessageEquals(PublishTick.INSTANCE, this::onPublishTick)
         .build();
   }
@@ -382,6 +397,53 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     return this;
   }
 
+  private Behavior<Command> onFinalityTick() {
+    for (ProviderConfig p : chain.providers()) {
+      if (!probingFinality.add(p.id())) {
+        continue;
+      }
+      getContext().pipeToSelf(settings.probe().finality(chain, p),
+          (finality, failure) -> new FinalityDone(p.id(), failure == null ? finality : HeadProbe.Finality.UNKNOWN));
+    }
+    return this;
+  }
+
+  /**
+   * Keeps what a provider answered for its safe and finalized blocks. A tag it did not answer
+   * keeps the last known value. A finalized block below the highest one it reported before flags
+   * the provider until it reaches that height again: finality that goes backwards is a broken node.
+   */
+  private Behavior<Command> onFinalityDone(FinalityDone msg) {
+    probingFinality.remove(msg.providerId());
+    String id = msg.providerId();
+    HeadProbe.Finality f = msg.finality();
+    boolean changed = false;
+    if (f.safe() >= 0 && safeBlocks.getOrDefault(id, -1L) != f.safe()) {
+      safeBlocks.put(id, f.safe());
+      changed = true;
+    }
+    if (f.finalized() >= 0) {
+      long highest = highestFinalized.getOrDefault(id, -1L);
+      boolean back = f.finalized() < highest;
+      if (back && !finalizedWentBack.contains(id)) {
+        getContext().getLog().warn("pool {}: provider {} reports finalized block {} after {}: finality went back",
+            chain.name(), id, f.finalized(), highest);
+      }
+      changed |= back ? finalizedWentBack.add(id) : finalizedWentBack.remove(id);
+      if (!back) {
+        highestFinalized.put(id, f.finalized());
+      }
+      if (finalizedBlocks.getOrDefault(id, -1L) != f.finalized()) {
+        finalizedBlocks.put(id, f.finalized());
+        changed = true;
+      }
+    }
+    if (changed) {
+      schedulePublish();
+    }
+    return this;
+  }
+
   private Behavior<Command> onProbeTick() {
     for (ProviderConfig p : chain.providers()) {
       if (!probing.add(p.id())) {
@@ -452,7 +514,10 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
               drained.contains(id),
               rateLimitedUntil.getOrDefault(id, 0L),
               breakerPhases.getOrDefault(id, BreakerPhase.CLOSED),
-              heads.isRogue(id)));
+              heads.isRogue(id),
+              safeBlocks.getOrDefault(id, -1L),
+              finalizedBlocks.getOrDefault(id, -1L),
+              finalizedWentBack.contains(id)));
     }
     current = new ChainSnapshot(chain.name(), ++version, heads.chainHead(), statuses);
     topic.tell(Topic.publish(current));

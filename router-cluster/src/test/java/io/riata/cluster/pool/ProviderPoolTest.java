@@ -1,6 +1,7 @@
 package io.riata.cluster.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -54,6 +55,7 @@ class ProviderPoolTest {
 
   private static final Map<String, Long> HEADS = new ConcurrentHashMap<>();
   private static final Set<String> DOWN = ConcurrentHashMap.newKeySet();
+  private static final Map<String, HeadProbe.Finality> FINALITY = new ConcurrentHashMap<>();
   private static ActorTestKit testKit;
   private static NodeRuntime node;
 
@@ -66,21 +68,30 @@ class ProviderPoolTest {
     }
     testKit = ActorTestKit.create("pool-test", CONFIG);
     Map<String, ChainConfig> chains = new LinkedHashMap<>();
-    for (String name : List.of("heads", "breaks", "dropped", "flood", "drains")) {
+    for (String name : List.of("heads", "breaks", "dropped", "flood", "drains", "finality")) {
       chains.put(name, chain(name, name.length() * 7L, "a", "b", "c"));
     }
-    HeadProbe probe = (chain, provider) -> {
-      String key = chain.name() + "/" + provider.id();
-      if (chain.name().equals("dropped") || chain.name().equals("flood")) {
-        return new CompletableFuture<>(); // probes never answer: only the reports decide
+    HeadProbe probe = new HeadProbe() {
+      @Override
+      public CompletableFuture<Long> blockNumber(ChainConfig chain, ProviderConfig provider) {
+        String key = chain.name() + "/" + provider.id();
+        if (chain.name().equals("dropped") || chain.name().equals("flood")) {
+          return new CompletableFuture<>(); // probes never answer: only the reports decide
+        }
+        if (DOWN.contains(key)) {
+          return CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"));
+        }
+        Long head = HEADS.get(key);
+        return head == null
+            ? CompletableFuture.failedFuture(new IllegalStateException("no head yet"))
+            : CompletableFuture.completedFuture(head);
       }
-      if (DOWN.contains(key)) {
-        return CompletableFuture.failedFuture(new java.net.ConnectException("Connection refused"));
+
+      @Override
+      public CompletableFuture<Finality> finality(ChainConfig chain, ProviderConfig provider) {
+        return CompletableFuture.completedFuture(
+            FINALITY.getOrDefault(chain.name() + "/" + provider.id(), Finality.UNKNOWN));
       }
-      Long head = HEADS.get(key);
-      return head == null
-          ? CompletableFuture.failedFuture(new IllegalStateException("no head yet"))
-          : CompletableFuture.completedFuture(head);
     };
     node = RiataCluster.start(testKit.system(), new ChainsConfig("test", chains, Map.of()), probe);
   }
@@ -231,6 +242,28 @@ class ProviderPoolTest {
 
   private static ProviderCounters.Sample sample(String provider, long failures, int streak) {
     return new ProviderCounters.Sample(provider, 0, failures, 0, 0, streak, 0, 0, "connect refused");
+  }
+
+  @Test
+  void publishesFinalityAndFlagsAFinalizedBlockThatWentBack() {
+    HEADS.put("finality/a", 200L);
+    HEADS.put("finality/b", 200L);
+    ChainRuntime chain = node.chain("finality").orElseThrow();
+    FINALITY.put("finality/a", new HeadProbe.Finality(190, 150));
+    ChainSnapshot first = awaitSnapshot(chain, s -> s.provider("a").finalized() == 150);
+    assertEquals(190, first.provider("a").safe());
+    assertFalse(first.provider("a").finalizedWentBack());
+    assertEquals(-1, first.provider("b").finalized(), "b never answered the tags: unknown, not zero");
+
+    FINALITY.put("finality/a", new HeadProbe.Finality(-1, 120));
+    ChainSnapshot back = awaitSnapshot(chain, s -> s.provider("a").finalized() == 120);
+    assertTrue(back.provider("a").finalizedWentBack(), "150 then 120");
+    assertEquals(190, back.provider("a").safe(), "a tag not answered keeps its last value");
+
+    FINALITY.put("finality/a", new HeadProbe.Finality(195, 150));
+    ChainSnapshot again = awaitSnapshot(chain, s -> s.provider("a").finalized() == 150);
+    assertFalse(again.provider("a").finalizedWentBack(), "back at its highest: the flag clears");
+    assertEquals(195, again.provider("a").safe());
   }
 
   private static ChainSnapshot awaitSnapshot(ChainRuntime chain, Predicate<ChainSnapshot> condition) {

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param headQuorum      providers (with a recent head) that must have reached a block for it to be
  *                        the chain head; 0 for a majority of them
  * @param maxAheadBlocks  a provider further above that chain head than this is rogue: not selected
+ * @param finalityInterval how often each provider's {@code safe} and {@code finalized} blocks are probed
  */
 public record ChainConfig(
     String name,
@@ -26,6 +27,7 @@ public record ChainConfig(
     long archiveDepth,
     int headQuorum,
     long maxAheadBlocks,
+    Duration finalityInterval,
     List<ProviderConfig> providers) {
 
   public ChainConfig {
@@ -36,7 +38,16 @@ public record ChainConfig(
   public ChainConfig(String name, long chainId, Duration blockTime, int maxLagBlocks, String defaultStrategy,
                      long archiveDepth, List<ProviderConfig> providers) {
     this(name, chainId, blockTime, maxLagBlocks, defaultStrategy, archiveDepth, 0,
-        defaultMaxAheadBlocks(maxLagBlocks), providers);
+        defaultMaxAheadBlocks(maxLagBlocks), defaultFinalityInterval(blockTime), providers);
+  }
+
+  /** Four block times, within 2 s .. 60 s: finality moves far slower than the head. */
+  public static Duration defaultFinalityInterval(Duration blockTime) {
+    Duration four = blockTime.multipliedBy(4);
+    if (four.compareTo(Duration.ofSeconds(2)) < 0) {
+      return Duration.ofSeconds(2);
+    }
+    return four.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : four;
   }
 
   /** Well beyond any lag tolerated, so a provider that is merely fast is never mistaken for a liar. */

@@ -63,7 +63,7 @@ public final class ChainsConfigLoader {
   private static final List<String> TOP_KEYS = List.of("chains", "profiles");
   private static final List<String> CHAIN_KEYS =
       List.of("chain_id", "block_time", "max_lag_blocks", "strategy", "archive_depth", "head_quorum",
-          "max_ahead_blocks", "providers");
+          "max_ahead_blocks", "finality_interval", "providers");
   private static final List<String> PROVIDER_KEYS = List.of(
       "id", "http_url", "ws_url", "priority", "weight", "archival", "allow_methods", "deny_methods",
       "request_timeout", "headers", "max_concurrency");
@@ -210,6 +210,8 @@ public final class ChainsConfigLoader {
     long headQuorum = fields.optional("head_quorum", (n, p) -> integer(n, p, 0, 1_000), 0L);
     long maxAhead = fields.optional("max_ahead_blocks", (n, p) -> integer(n, p, 1, Long.MAX_VALUE),
         ChainConfig.defaultMaxAheadBlocks((int) maxLag));
+    Duration finalityInterval = fields.optional("finality_interval", this::positiveDuration,
+        ChainConfig.defaultFinalityInterval(blockTime == null ? DEFAULT_BLOCK_TIME : blockTime));
     List<ProviderConfig> providers = fields.required("providers", this::providers);
 
     if (errors.size() != errorsBefore) {
@@ -221,7 +223,7 @@ public final class ChainsConfigLoader {
       return null;
     }
     return new ChainConfig(entry.key(), chainId, blockTime, (int) maxLag, strategy, archiveDepth, (int) headQuorum,
-        maxAhead, providers);
+        maxAhead, finalityInterval, providers);
   }
 
   private List<ProviderConfig> providers(Node node, String path) {

@@ -59,6 +59,7 @@ public record ConfigChanges(List<String> live, List<String> restart) {
       compare(live, path + ".archive_depth", was, now, ChainConfig::archiveDepth);
       compare(restart, path + ".head_quorum", was, now, ChainConfig::headQuorum);
       compare(restart, path + ".max_ahead_blocks", was, now, ChainConfig::maxAheadBlocks);
+      compare(restart, path + ".finality_interval", was, now, ChainConfig::finalityInterval);
       for (ProviderConfig p : was.providers()) {
         if (now.provider(p.id()).isEmpty()) {
           restart.add(path + ".providers." + p.id() + ": removed");

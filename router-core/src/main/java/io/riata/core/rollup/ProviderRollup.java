@@ -13,19 +13,21 @@ import java.util.List;
  * @param localOpenNodes nodes on which the provider is tripped open locally (fast failure path)
  */
 public record ProviderRollup(String providerId, long head, long lag, BreakerPhase breaker, boolean drained,
-                             boolean rateLimited, int localOpenNodes, List<MethodStats> methods, boolean rogue) {
+                             boolean rateLimited, int localOpenNodes, List<MethodStats> methods, boolean rogue,
+                             long safe, long finalized, boolean finalizedWentBack) {
 
   public ProviderRollup {
     methods = List.copyOf(methods);
   }
 
-  /** A provider that is not rogue. */
+  /** A provider that is not rogue, with finality unknown. */
   public ProviderRollup(String providerId, long head, long lag, BreakerPhase breaker, boolean drained,
                         boolean rateLimited, int localOpenNodes, List<MethodStats> methods) {
-    this(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, methods, false);
+    this(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, methods, false, -1, -1, false);
   }
 
   public ProviderRollup withMethods(List<MethodStats> next) {
-    return new ProviderRollup(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, next, rogue);
+    return new ProviderRollup(providerId, head, lag, breaker, drained, rateLimited, localOpenNodes, next, rogue,
+        safe, finalized, finalizedWentBack);
   }
 }

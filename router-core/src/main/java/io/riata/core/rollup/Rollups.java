@@ -61,7 +61,8 @@ public final class Rollups {
     for (ProviderRollup state : states.values()) {
       String id = state.providerId();
       providers.add(new ProviderRollup(id, state.head(), state.lag(), state.breaker(), state.drained(),
-          state.rateLimited(), localOpen.getOrDefault(id, 0), List.copyOf(stats.get(id).values()), state.rogue()));
+          state.rateLimited(), localOpen.getOrDefault(id, 0), List.copyOf(stats.get(id).values()), state.rogue(),
+          state.safe(), state.finalized(), state.finalizedWentBack()));
     }
     if (decisions.size() > decisionCap) {
       decisions.sort(Comparator.comparingLong(Decision::atMillis).reversed());

@@ -12,6 +12,10 @@ import io.riata.core.breaker.BreakerPhase;
  * @param breaker               the breaker authority's state for the HTTP transport
  * @param rogue                 its head is further above what a quorum of providers reached than the
  *                              chain's {@code max_ahead_blocks}: it is not selected
+ * @param safe                  the provider's {@code safe} block, or -1 when unknown (not probed yet, or not offered)
+ * @param finalized             the provider's {@code finalized} block, or -1 when unknown
+ * @param finalizedWentBack     its finalized block went below one it reported before, and has not
+ *                              reached that height again
  */
 public record ProviderStatus(
     String providerId,
@@ -20,12 +24,21 @@ public record ProviderStatus(
     boolean drained,
     long rateLimitedUntilMillis,
     BreakerPhase breaker,
-    boolean rogue) {
+    boolean rogue,
+    long safe,
+    long finalized,
+    boolean finalizedWentBack) {
 
-  /** A provider that is not rogue. */
+  /** A provider that is not rogue, with finality unknown. */
   public ProviderStatus(String providerId, long head, long lag, boolean drained, long rateLimitedUntilMillis,
                         BreakerPhase breaker) {
     this(providerId, head, lag, drained, rateLimitedUntilMillis, breaker, false);
+  }
+
+  /** Finality unknown. */
+  public ProviderStatus(String providerId, long head, long lag, boolean drained, long rateLimitedUntilMillis,
+                        BreakerPhase breaker, boolean rogue) {
+    this(providerId, head, lag, drained, rateLimitedUntilMillis, breaker, rogue, -1, -1, false);
   }
 
   public static ProviderStatus unknown(String providerId) {

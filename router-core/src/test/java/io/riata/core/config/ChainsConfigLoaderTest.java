@@ -312,6 +312,7 @@ class ChainsConfigLoaderTest {
       head_quorum: -1             | head_quorum                     | must be at least 0, got -1
       head_quorum: 3              | head_quorum                     | a quorum of 3 cannot be reached by 2 providers
       max_ahead_blocks: 0         | max_ahead_blocks                | must be at least 1, got 0
+      finality_interval: 0s       | finality_interval               | must be greater than zero
       ws_url: https://a.example   | providers[0].ws_url             | expected an absolute ws or wss URL with a host, got "https://a.example"
       priority: high              | providers[0].priority           | expected an integer, got "high"
       weight: 0                   | providers[0].weight             | must be at least 1, got 0
@@ -458,7 +459,7 @@ class ChainsConfigLoaderTest {
 
     assertEquals(List.of(
         "4 chains.ethereum.blocktime unknown key \"blocktime\"; known keys: chain_id, block_time, max_lag_blocks,"
-            + " strategy, archive_depth, head_quorum, max_ahead_blocks, providers; did you mean \"block_time\"?",
+            + " strategy, archive_depth, head_quorum, max_ahead_blocks, finality_interval, providers; did you mean \"block_time\"?",
         "6 chains.ethereum.providers[0].http_url required",
         "7 chains.ethereum.providers[0].htp_url unknown key \"htp_url\"; known keys: id, http_url, ws_url, priority,"
             + " weight, archival, allow_methods, deny_methods, request_timeout, headers, max_concurrency;"

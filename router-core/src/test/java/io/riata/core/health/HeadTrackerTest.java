@@ -196,7 +196,7 @@ class HeadTrackerTest {
   void aConfiguredQuorumAndRogueDistanceAreUsed() {
     ProviderConfig[] p = {provider("a"), provider("b"), provider("c"), provider("d")};
     ChainConfig chain = new ChainConfig("ethereum", 1, Duration.ofSeconds(12), 5, "fastest", 128, 4, 10,
-        List.of(p));
+        Duration.ofSeconds(48), List.of(p));
     HeadTracker t = HeadTracker.forChain(chain);
     t.report("a", 1000, T0);
     t.report("b", 1003, T0);

@@ -88,6 +88,12 @@ public final class MetricsExporter extends AllDirectives {
               .withTags(tags).update(status.drained() ? 1 : 0);
           Kamon.gauge("riata.provider.rogue", "1 while the provider's head is too far ahead of the others' to be believed")
               .withTags(tags).update(status.rogue() ? 1 : 0);
+          Kamon.gauge("riata.provider.safe.block", "the provider's safe block, -1 when unknown")
+              .withTags(tags).update(status.safe());
+          Kamon.gauge("riata.provider.finalized.block", "the provider's finalized block, -1 when unknown")
+              .withTags(tags).update(status.finalized());
+          Kamon.gauge("riata.provider.finality.went.back", "1 while the provider's finalized block is below one it reported before")
+              .withTags(tags).update(status.finalizedWentBack() ? 1 : 0);
         }
       }
     }

@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Head probe over the upstream client ({@code eth_blockNumber}). Probes take no concurrency
+ * Head probe over the upstream client ({@code eth_blockNumber}, and {@code eth_getBlockByNumber}
+ * with the {@code safe} and {@code finalized} tags for finality). Probes take no concurrency
  * permit: a provider busy with client traffic must not look dead to its own probes.
  */
 public final class HttpHeadProbe implements HeadProbe {
@@ -20,7 +21,15 @@ public final class HttpHeadProbe implements HeadProbe {
       "{\"jsonrpc\":\"2.0\",\"id\":\"riata-probe\",\"method\":\"eth_blockNumber\",\"params\":[]}"
           .getBytes(StandardCharsets.UTF_8);
 
+  private static final byte[] SAFE = taggedBlock("safe");
+  private static final byte[] FINALIZED = taggedBlock("finalized");
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static byte[] taggedBlock(String tag) {
+    return ("{\"jsonrpc\":\"2.0\",\"id\":\"riata-finality\",\"method\":\"eth_getBlockByNumber\",\"params\":[\""
+        + tag + "\",false]}").getBytes(StandardCharsets.UTF_8);
+  }
 
   private final UpstreamClient client;
   private final Duration timeout;
@@ -33,6 +42,34 @@ public final class HttpHeadProbe implements HeadProbe {
   @Override
   public CompletionStage<Long> blockNumber(ChainConfig chain, ProviderConfig provider) {
     return client.call(provider, BLOCK_NUMBER, timeout).thenApply(HttpHeadProbe::parseHead);
+  }
+
+  /** Both tags asked at once; a tag the provider does not answer (error, {@code null}, failure) is -1. */
+  @Override
+  public CompletionStage<Finality> finality(ChainConfig chain, ProviderConfig provider) {
+    CompletionStage<Long> safe = tagged(provider, SAFE);
+    CompletionStage<Long> finalized = tagged(provider, FINALIZED);
+    return safe.thenCombine(finalized, Finality::new);
+  }
+
+  private CompletionStage<Long> tagged(ProviderConfig provider, byte[] request) {
+    return client.call(provider, request, timeout)
+        .thenApply(HttpHeadProbe::parseBlockNumber)
+        .exceptionally(failure -> -1L);
+  }
+
+  /** The {@code number} of the block in the reply, or -1 when there is none. */
+  static long parseBlockNumber(UpstreamResponse response) {
+    if (response.status() != 200) {
+      return -1;
+    }
+    try {
+      String hex = MAPPER.readTree(response.body()).path("result").path("number").asText(null);
+      return hex != null && hex.startsWith("0x") && hex.length() > 2 && hex.length() <= 17
+          ? Long.parseLong(hex.substring(2), 16) : -1;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
   }
 
   static long parseHead(UpstreamResponse response) {

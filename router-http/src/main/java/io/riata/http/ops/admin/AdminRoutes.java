@@ -254,6 +254,9 @@ public final class AdminRoutes extends AllDirectives {
     cluster.put("head", status.head());
     cluster.put("lag", status.lag());
     cluster.put("rogue", status.rogue());
+    cluster.put("safe", status.safe());
+    cluster.put("finalized", status.finalized());
+    cluster.put("finalizedWentBack", status.finalizedWentBack());
     cluster.put("rateLimitedUntilMillis", status.rateLimitedUntilMillis());
     ObjectNode here = out.putObject("thisNode");
     here.put("breaker", chain.breakers().phase(p.id()).name());

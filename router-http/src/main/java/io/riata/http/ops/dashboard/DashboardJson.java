@@ -119,6 +119,9 @@ public final class DashboardJson {
     g.writeStringField("breaker", p.breaker().name().toLowerCase(Locale.ROOT));
     g.writeBooleanField("drained", p.drained());
     g.writeBooleanField("rogue", p.rogue());
+    g.writeNumberField("safe", p.safe());
+    g.writeNumberField("finalized", p.finalized());
+    g.writeBooleanField("finalizedWentBack", p.finalizedWentBack());
     g.writeBooleanField("rateLimited", p.rateLimited());
     g.writeNumberField("localOpenNodes", p.localOpenNodes());
     counts(g, requests, failovers, unanswered, outcomes);

@@ -22,12 +22,14 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three honest providers and one whose head is 100,000 blocks ahead, through one node on loopback,
+ * What a node believes about heads, on loopback with simulated providers. Rogue: three honest
+ * providers and one whose head is 100,000 blocks ahead, through one node,
  * round-robin. The liar must be found rogue from its head probes, get no request at all (not even
  * when every honest provider is down), never leak its head to a client, and show as rogue in the
- * admin API and the metrics.
+ * admin API and the metrics. Finality: each provider's safe and finalized blocks, probed with the
+ * block tags, show in the admin API and the metrics.
  */
-class RogueProviderIT {
+class HeadTruthIT {
 
   private static final long START = 5_000;
   private static final long LIE = 100_000;
@@ -48,8 +50,16 @@ class RogueProviderIT {
         List.of(TestNodes.chain("rogue", 311, "round-robin", providers)), List.of()), "")) {
       await(() -> json(getOps(server, "/admin/providers/liar").body()).path("cluster").path("rogue").asBoolean(),
           "the liar was never found rogue");
+      await(() -> json(getOps(server, "/admin/providers/honest1").body()).path("cluster").path("finalized").asLong() > 0,
+          "honest1's finalized block never showed");
       JsonNode honest = json(getOps(server, "/admin/providers/honest1").body()).path("cluster");
       assertFalse(honest.path("rogue").asBoolean(), honest.toString());
+      long head = honest.path("head").asLong();
+      long safe = honest.path("safe").asLong();
+      long finalized = honest.path("finalized").asLong();
+      assertTrue(finalized > START - 100 && finalized < safe && safe <= head + 1,
+          "finalized " + finalized + " < safe " + safe + " <= head " + head);
+      assertFalse(honest.path("finalizedWentBack").asBoolean());
       liar.resetCounts();
 
       int toLiar = 0;
@@ -91,6 +101,8 @@ class RogueProviderIT {
           && l.contains("provider=\"liar\"") && l.endsWith(" 1.0")), metrics);
       assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_rogue{")
           && l.contains("provider=\"honest1\"") && l.endsWith(" 0.0")), metrics);
+      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_finalized_block{")
+          && l.contains("provider=\"honest2\"") && !l.endsWith(" -1.0")), metrics);
     } finally {
       sims.forEach(SimulatedProvider::close);
     }
