@@ -44,12 +44,14 @@ public final class HttpHeadProbe implements HeadProbe {
     return client.call(provider, BLOCK_NUMBER, timeout).thenApply(HttpHeadProbe::parseHead);
   }
 
-  /** Both tags asked at once; a tag the provider does not answer (error, {@code null}, failure) is -1. */
+  /**
+   * The two tags one after the other (one connection's worth of load on the provider); a tag the
+   * provider does not answer (error, {@code null}, failure) is -1.
+   */
   @Override
   public CompletionStage<Finality> finality(ChainConfig chain, ProviderConfig provider) {
-    CompletionStage<Long> safe = tagged(provider, SAFE);
-    CompletionStage<Long> finalized = tagged(provider, FINALIZED);
-    return safe.thenCombine(finalized, Finality::new);
+    return tagged(provider, SAFE).thenCompose(safe ->
+        tagged(provider, FINALIZED).thenApply(finalized -> new Finality(safe, finalized)));
   }
 
   private CompletionStage<Long> tagged(ProviderConfig provider, byte[] request) {
