@@ -62,6 +62,29 @@ public final class Redaction {
     return out.toString();
   }
 
+  /**
+   * Like {@link #url} for text that may not parse as a URL (a mistake in {@code chains.yml}):
+   * the scheme and host as written, user-info and anything after the host hidden.
+   */
+  public static String urlText(String text) {
+    int schemeEnd = text.indexOf("://");
+    String scheme = schemeEnd < 0 ? "" : text.substring(0, schemeEnd + 3);
+    String rest = schemeEnd < 0 ? text : text.substring(schemeEnd + 3);
+    int end = rest.length();
+    for (char c : new char[] {'/', '?', '#'}) {
+      int at = rest.indexOf(c);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    String authority = rest.substring(0, end);
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      authority = MARKER + "@" + authority.substring(at + 1);
+    }
+    return scheme + authority + (end < rest.length() ? "/" + MARKER : "");
+  }
+
   /** Header names with every value replaced by {@link #MARKER}, sorted by name. */
   public static Map<String, String> headers(Map<String, String> headers) {
     Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

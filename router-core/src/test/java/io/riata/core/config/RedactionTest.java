@@ -28,6 +28,17 @@ class RedactionTest {
     assertEquals(shown, Redaction.url(URI.create(url)));
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "htps://eth.example.com/v3/KEY, htps://eth.example.com/<redacted>",
+      "https://u:p@eth.example.com?k=KEY, https://<redacted>@eth.example.com/<redacted>",
+      "eth.example.com/v3/KEY, eth.example.com/<redacted>",
+      "https://${HOST}/${KEY}, https://${HOST}/<redacted>",
+  })
+  void textThatIsNoUrlKeepsItsSchemeAndHostOnly(String text, String shown) {
+    assertEquals(shown, Redaction.urlText(text));
+  }
+
   @Test
   void originDropsUserInfoPathAndQuery() {
     assertEquals("https://eth.example.com:8443", Redaction.origin(URI.create("https://u:p@eth.example.com:8443/KEY?k=v")));
