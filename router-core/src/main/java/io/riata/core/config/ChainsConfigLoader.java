@@ -551,7 +551,8 @@ public final class ChainsConfigLoader {
 
   private static void checkLiteral(String literal, List<String> problems) {
     if (literal.contains("${")) {
-      problems.add("malformed variable reference in " + quote(literal)
+      // From the reference on only: the text before it may be a key written into the file.
+      problems.add("malformed variable reference in " + quote(literal.substring(literal.indexOf("${")))
           + "; expected ${NAME} or ${NAME:-default}");
     }
   }

@@ -248,10 +248,11 @@ class ChainsConfigLoaderTest {
 
   @Test
   void reportsMalformedVariableReference() {
-    List<ConfigError> errors = errors(MINIMAL.replace("https://eth-a.example", "https://eth-a.example/${API_KEY"));
+    List<ConfigError> errors = errors(MINIMAL.replace("https://eth-a.example", "https://eth-a.example/literal-key/${API_KEY"));
 
     assertEquals(1, errors.size(), errors::toString);
-    assertError(errors.get(0), 6, "chains.ethereum.providers[0].http_url", "malformed variable reference");
+    assertError(errors.get(0), 6, "chains.ethereum.providers[0].http_url",
+        "malformed variable reference in \"${API_KEY\"");
   }
 
   @Test
