@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -230,6 +231,7 @@ class SecretsIT {
 
     // The log at every level, and whatever went to stdout or stderr.
     assertTrue(LOG.stream().anyMatch(line -> line.contains("down")), "the log mentions the provider that failed");
+    assertTrue(LOG.stream().anyMatch(line -> line.startsWith("DEBUG")), "the log was captured at DEBUG");
     seen.addAll(LOG);
     Files.write(file.resolveSibling("log.txt"), LOG); // to read when this fails
     synchronized (STD) {
@@ -284,7 +286,7 @@ class SecretsIT {
     try {
       return CLIENT.send(request(method, path).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
