@@ -39,7 +39,14 @@ public final class ConfigFollower {
    * @param origin   the node id of the node that read the file; it has applied it already
    * @param atMillis wall-clock time of the reload
    */
-  public record ChainsReloaded(String source, String yaml, String origin, long atMillis) implements CborSerializable {}
+  public record ChainsReloaded(String source, String yaml, String origin, long atMillis) implements CborSerializable {
+    /** The text may hold keys written into the file: a log of this record shows its size only. */
+    @Override
+    public String toString() {
+      return "ChainsReloaded[source=" + source + ", yaml=" + yaml.length() + " chars, origin=" + origin
+          + ", atMillis=" + atMillis + "]";
+    }
+  }
 
   public static final Key<LWWRegister<ChainsReloaded>> KEY = LWWRegisterKey.create("riata-chains-reloaded");
 

@@ -434,8 +434,10 @@ public final class ChainsConfigLoader {
     if (s == null) {
       return null;
     }
-    // Messages quote the text as written, not the substituted value: URLs often embed API keys.
-    String expected = "expected an absolute " + String.join(" or ", schemes) + " URL with a host, got " + quote(s.raw());
+    // Messages quote the text as written, not the substituted value, and without what follows
+    // the host: URLs often embed API keys, sometimes literally in the file.
+    String expected = "expected an absolute " + String.join(" or ", schemes) + " URL with a host, got "
+        + quote(Redaction.urlText(s.raw()));
     URI uri;
     try {
       uri = new URI(s.value());
@@ -561,7 +563,8 @@ public final class ChainsConfigLoader {
 
   private static void checkLiteral(String literal, List<String> problems) {
     if (literal.contains("${")) {
-      problems.add("malformed variable reference in " + quote(literal)
+      // From the reference on only: the text before it may be a key written into the file.
+      problems.add("malformed variable reference in " + quote(literal.substring(literal.indexOf("${")))
           + "; expected ${NAME} or ${NAME:-default}");
     }
   }

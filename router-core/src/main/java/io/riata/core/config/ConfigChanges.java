@@ -1,5 +1,6 @@
 package io.riata.core.config;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,8 @@ import java.util.function.Function;
  * head probes, connection pools and concurrency limits are built from those once, at start.
  *
  * @param live    one line per live change, e.g. {@code chains.eth.providers.a.priority: 1 -> 3}
- * @param restart one line per change that needs a restart
+ * @param restart one line per change that needs a restart; URLs appear as {@link Redaction#url}
+ *                shows them, header values never
  */
 public record ConfigChanges(List<String> live, List<String> restart) {
 
@@ -72,8 +74,8 @@ public record ConfigChanges(List<String> live, List<String> restart) {
           restart.add(pPath + ": added");
           continue;
         }
-        compare(restart, pPath + ".http_url", old, p, ProviderConfig::httpUrl);
-        compare(restart, pPath + ".ws_url", old, p, ProviderConfig::wsUrl);
+        compareUrl(restart, pPath + ".http_url", old.httpUrl(), p.httpUrl());
+        compareUrl(restart, pPath + ".ws_url", old.wsUrl(), p.wsUrl());
         if (!old.headers().equals(p.headers())) {
           restart.add(pPath + ".headers: changed"); // values may be secrets: never echoed
         }
@@ -101,6 +103,19 @@ public record ConfigChanges(List<String> live, List<String> restart) {
       }
     }
     return new ConfigChanges(live, restart);
+  }
+
+  /**
+   * URLs often carry an API key in their path, query or user-info: these lines reach the admin
+   * API's 409 body and other nodes' logs, so only {@link Redaction#url} forms are written.
+   */
+  private static void compareUrl(List<String> out, String path, URI was, URI now) {
+    if (Objects.equals(was, now)) {
+      return;
+    }
+    String a = was == null ? "null" : Redaction.url(was);
+    String b = now == null ? "null" : Redaction.url(now);
+    out.add(path + (a.equals(b) ? ": changed" : ": " + a + " -> " + b));
   }
 
   private static <T> void compare(List<String> out, String path, T was, T now, Function<T, Object> field) {

@@ -42,4 +42,14 @@ public record ProviderConfig(
     }
     return allowMethods.isEmpty() || allowMethods.contains(method);
   }
+
+  /** URLs and header values may hold API keys: written as {@link Redaction} shows them. */
+  @Override
+  public String toString() {
+    return "ProviderConfig[id=" + id + ", httpUrl=" + Redaction.url(httpUrl)
+        + ", wsUrl=" + (wsUrl == null ? null : Redaction.url(wsUrl)) + ", priority=" + priority
+        + ", weight=" + weight + ", archival=" + archival + ", allowMethods=" + allowMethods
+        + ", denyMethods=" + denyMethods + ", requestTimeout=" + requestTimeout
+        + ", headers=" + Redaction.headers(headers) + ", maxConcurrency=" + maxConcurrency + "]";
+  }
 }

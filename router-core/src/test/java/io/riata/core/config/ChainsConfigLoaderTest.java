@@ -248,20 +248,23 @@ class ChainsConfigLoaderTest {
 
   @Test
   void reportsMalformedVariableReference() {
-    List<ConfigError> errors = errors(MINIMAL.replace("https://eth-a.example", "https://eth-a.example/${API_KEY"));
+    List<ConfigError> errors = errors(MINIMAL.replace("https://eth-a.example", "https://eth-a.example/literal-key/${API_KEY"));
 
     assertEquals(1, errors.size(), errors::toString);
-    assertError(errors.get(0), 6, "chains.ethereum.providers[0].http_url", "malformed variable reference");
+    assertError(errors.get(0), 6, "chains.ethereum.providers[0].http_url",
+        "malformed variable reference in \"${API_KEY\"");
   }
 
   @Test
-  void quotesUrlsAsWrittenSoSecretsFromTheEnvironmentStayOutOfErrors() {
+  void quotesUrlsWithoutTheirPathSoSecretsStayOutOfErrors() {
     ConfigException e = assertThrows(ConfigException.class, () -> ChainsConfigLoader.parse(FILE,
-        MINIMAL.replace("https://eth-a.example", "ftp://eth-a.example/${API_KEY}"), Map.of("API_KEY", "s3cr3t")));
+        MINIMAL.replace("https://eth-a.example", "ftp://eth-a.example/${API_KEY}/literal-key"),
+        Map.of("API_KEY", "s3cr3t")));
 
     assertEquals(1, e.errors().size(), e::getMessage);
-    assertTrue(e.getMessage().contains("${API_KEY}"), e.getMessage());
+    assertTrue(e.getMessage().contains("\"ftp://eth-a.example/<redacted>\""), e.getMessage());
     assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    assertFalse(e.getMessage().contains("literal-key"), e.getMessage());
   }
 
   @Test
@@ -347,8 +350,9 @@ class ChainsConfigLoaderTest {
       ftp://eth-a.example       | expected an absolute http or https URL with a host, got "ftp://eth-a.example"
       wss://eth-a.example       | expected an absolute http or https URL with a host, got "wss://eth-a.example"
       eth-a.example:8545        | got "eth-a.example:8545"
-      /relative/path            | got "/relative/path"
-      https:///no-host          | got "https:///no-host"
+      /relative/path            | got "/<redacted>"
+      https:///no-host          | got "https:///<redacted>"
+      htps://a.example/v3/KEY   | got "htps://a.example/<redacted>"
       'https://'                | Expected authority
       not a url                 | Illegal character
       [https://eth-a.example]   | expected a URL, got a list

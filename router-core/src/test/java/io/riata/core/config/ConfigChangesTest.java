@@ -47,13 +47,24 @@ class ConfigChangesTest {
 
   @Test
   void addedProvidersChangedUrlsAndHeadersNeedARestartAndSecretsAreNotEchoed() throws Exception {
-    String next = BASE.replace("https://a.example", "https://a2.example").replace("secret-1", "secret-2")
+    String base = BASE.replace("https://a.example", "https://a.example/v3/key-1?apikey=key-q1");
+    String next = BASE.replace("https://a.example", "https://a2.example/v3/key-2?apikey=key-q2")
+        .replace("secret-1", "secret-2")
         + "      - id: c\n        http_url: https://c.example\n";
-    ConfigChanges c = ConfigChanges.between(parse(BASE), parse(next));
+    ConfigChanges c = ConfigChanges.between(parse(base), parse(next));
     assertFalse(c.appliesLive());
-    assertEquals(List.of("chains.eth.providers.a.http_url: https://a.example -> https://a2.example",
+    assertEquals(List.of("chains.eth.providers.a.http_url: https://a.example/<redacted> -> https://a2.example/<redacted>",
         "chains.eth.providers.a.headers: changed", "chains.eth.providers.c: added"), c.restart());
     assertFalse(c.toString().contains("secret"));
+    assertFalse(c.toString().contains("key-"));
+  }
+
+  @Test
+  void aKeyChangedOnTheSameHostSaysOnlyThatTheUrlChanged() throws Exception {
+    String base = BASE.replace("https://a.example", "https://user:pw-1@a.example/v3/key-1");
+    String next = BASE.replace("https://a.example", "https://user:pw-2@a.example/v3/key-2");
+    ConfigChanges c = ConfigChanges.between(parse(base), parse(next));
+    assertEquals(List.of("chains.eth.providers.a.http_url: changed"), c.restart());
   }
 
   @Test

@@ -43,7 +43,8 @@ final class ProviderEndpoint {
         .append("Content-Type: application/json\r\n")
         .append("User-Agent: riata\r\n");
     for (Map.Entry<String, String> h : provider.headers().entrySet()) {
-      head.append(checked(h.getKey(), provider)).append(": ").append(checked(h.getValue(), provider)).append("\r\n");
+      head.append(checked(h.getKey(), h.getKey(), provider)).append(": ")
+          .append(checked(h.getValue(), h.getKey(), provider)).append("\r\n");
     }
     head.append("Content-Length: ");
     this.head = Unpooled.unreleasableBuffer(
@@ -73,11 +74,12 @@ final class ProviderEndpoint {
   }
 
   /** Header names and values go out as they are: a line break in one would smuggle a header in. */
-  private static String checked(String text, ProviderConfig provider) {
+  private static String checked(String text, String header, ProviderConfig provider) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '\r' || c == '\n' || c > 0xff) {
-        throw new IllegalArgumentException("provider " + provider.id() + ": header text " + text
+        // The value may be a key: only the header's name is said.
+        throw new IllegalArgumentException("provider " + provider.id() + ": header " + header
             + " holds a line break or a character outside ISO-8859-1");
       }
     }

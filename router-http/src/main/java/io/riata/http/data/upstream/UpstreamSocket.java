@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.Future;
 import io.riata.core.config.ProviderConfig;
+import io.riata.core.config.Redaction;
 import io.riata.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -267,10 +268,14 @@ public final class UpstreamSocket {
     }
   }
 
-  /** Records why the socket ends, unless a cause is known already; the connection is closed by the caller. */
+  /**
+   * Records why the socket ends, unless a cause is known already; the connection is closed by the
+   * caller. Reasons quote exception messages and the provider's close text, which may hold the
+   * URL or a key, and they reach logs and subscribers: the provider's secrets are scrubbed.
+   */
   void ending(String reason) {
     if (endReason == null) {
-      endReason = reason;
+      endReason = Redaction.scrub(reason, provider);
     }
   }
 

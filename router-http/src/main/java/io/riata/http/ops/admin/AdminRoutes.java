@@ -19,6 +19,7 @@ import io.riata.core.config.ConfigError;
 import io.riata.core.config.ConfigException;
 import io.riata.core.config.Durations;
 import io.riata.core.config.ProviderConfig;
+import io.riata.core.config.Redaction;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.selection.ChainSnapshot;
 import io.riata.core.selection.ProviderStatus;
@@ -233,9 +234,9 @@ public final class AdminRoutes extends AllDirectives {
     out.put("chain", chain.config().name());
     ObjectNode config = out.putObject("config");
     // URLs often carry an API key in their path or query: only the origin is shown.
-    config.put("httpOrigin", origin(p.httpUrl()));
+    config.put("httpOrigin", Redaction.origin(p.httpUrl()));
     if (p.wsUrl() != null) {
-      config.put("wsOrigin", origin(p.wsUrl()));
+      config.put("wsOrigin", Redaction.origin(p.wsUrl()));
     }
     config.put("priority", p.priority());
     config.put("weight", p.weight());
@@ -275,10 +276,6 @@ public final class AdminRoutes extends AllDirectives {
       }
     }
     return out;
-  }
-
-  private static String origin(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "");
   }
 
   // ---- overrides ---------------------------------------------------------------------------

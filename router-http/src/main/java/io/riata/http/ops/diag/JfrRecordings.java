@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -22,7 +25,8 @@ import jdk.jfr.RecordingState;
  * {@link #MAX_DURATION}, written to a temporary directory of this node, of which the last
  * {@link #KEEP} are kept for download (older files are deleted). A recording whose duration runs
  * out stops by itself and is written like one stopped by hand. The files go when the node stops
- * ({@link #close()}): download what you need before.
+ * ({@link #close()}): download what you need before. Whatever settings are chosen, events that
+ * would copy the environment, system properties or command lines are off ({@link #SECRET_EVENTS}).
  */
 public final class JfrRecordings {
 
@@ -62,7 +66,7 @@ public final class JfrRecordings {
       throw DiagnosticsException.badRequest("no JFR settings named " + settings + "; known: "
           + Configuration.getConfigurations().stream().map(Configuration::getName).toList());
     }
-    Recording recording = new Recording(configuration);
+    Recording recording = new Recording(withoutSecrets(configuration.getSettings()));
     recording.setName("riata-diagnostics");
     recording.setToDisk(true);
     recording.setDuration(duration);
@@ -78,6 +82,28 @@ public final class JfrRecordings {
     ObjectNode out = describe(recording.getId(), "RUNNING", currentStarted, null, null);
     out.put("settings", configuration.getName());
     out.put("durationMs", duration.toMillis());
+    return out;
+  }
+
+  /**
+   * Events that copy the process's environment, system properties or command lines into a
+   * recording: the admin token and provider keys usually arrive that way, and a recording leaves
+   * the process through the admin API. Names the running JDK does not know are ignored.
+   */
+  static final List<String> SECRET_EVENTS = List.of(
+      "jdk.InitialEnvironmentVariable",
+      "jdk.InitialSystemProperty",
+      "jdk.InitialSecurityProperty",
+      "jdk.JVMInformation",
+      "jdk.SystemProcess",
+      "jdk.ProcessStart");
+
+  /** {@code settings} with every event of {@link #SECRET_EVENTS} switched off. */
+  static Map<String, String> withoutSecrets(Map<String, String> settings) {
+    Map<String, String> out = new HashMap<>(settings);
+    for (String event : SECRET_EVENTS) {
+      out.put(event + "#enabled", "false");
+    }
     return out;
   }
 
