@@ -203,14 +203,35 @@ class ProviderPoolTest {
     assertEquals(flood + 1, last.providers().get("a").successes(), "no counted success may be lost");
   }
 
+  /**
+   * {@code GetState} answers with the phase the breaker is in, whatever it is: checked against
+   * phases the test sets (closed from healthy probes, forced open, reset), on a provider no other
+   * test touches ({@code breaks/c}, whose probes always answer).
+   */
   @Test
   void aBreakerTellsItsCurrentPhase() {
+    var breaker = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
+        .entityRefFor(CircuitBreaker.ENTITY_TYPE_KEY, CircuitBreaker.entityId("breaks", "c", CircuitBreaker.HTTP));
     TestProbe<BreakerTransitioned> replies = testKit.createTestProbe();
-    org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
-        .entityRefFor(CircuitBreaker.ENTITY_TYPE_KEY, CircuitBreaker.entityId("heads", "a", CircuitBreaker.HTTP)).tell(new CircuitBreaker.GetState(replies.getRef()));
-    BreakerTransitioned state = replies.receiveMessage(Duration.ofSeconds(5));
-    assertEquals("a", state.providerId());
-    assertEquals(state.from(), state.to());
+    awaitSnapshot(node.chain("breaks").orElseThrow(), s -> s.provider("c").head() == 10);
+
+    breaker.tell(new CircuitBreaker.GetState(replies.getRef()));
+    BreakerTransitioned closed = replies.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of("breaks", "c", CircuitBreaker.HTTP, "current state"),
+        List.of(closed.chain(), closed.providerId(), closed.transport(), closed.cause()));
+    assertEquals(List.of(BreakerPhase.CLOSED, BreakerPhase.CLOSED), List.of(closed.from(), closed.to()));
+
+    breaker.tell(new CircuitBreaker.Force(BreakerPhase.OPEN, Duration.ofMinutes(1), replies.getRef()));
+    assertEquals(BreakerPhase.OPEN, replies.receiveMessage(Duration.ofSeconds(5)).to());
+    breaker.tell(new CircuitBreaker.GetState(replies.getRef()));
+    BreakerTransitioned open = replies.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(BreakerPhase.OPEN, BreakerPhase.OPEN), List.of(open.from(), open.to()));
+
+    breaker.tell(new CircuitBreaker.Reset(replies.getRef()));
+    replies.receiveMessage(Duration.ofSeconds(5));
+    breaker.tell(new CircuitBreaker.GetState(replies.getRef()));
+    BreakerTransitioned reset = replies.receiveMessage(Duration.ofSeconds(5));
+    assertEquals(List.of(BreakerPhase.CLOSED, BreakerPhase.CLOSED), List.of(reset.from(), reset.to()));
   }
 
   @Test

@@ -1,8 +1,7 @@
 package io.riata.http.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.http.ReadTally;
 import io.riata.http.TestNodes;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,12 +12,13 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * Steady reads spread over several nodes, like clients behind a load balancer: each client thread
- * sends {@code eth_getBalance} to the next node in turn. Bounded by a maximum run time.
+ * sends {@code eth_getBalance} to the next node in turn. Bounded by a maximum run time. Every read
+ * sent is scored in {@link #reads} (an exception, a timeout, a non-200, a body that is not JSON,
+ * no result or a wrong id is a failure), and a thread goes on sending after a failure.
  */
 final class ClusterLoad implements AutoCloseable {
 
@@ -27,8 +27,7 @@ final class ClusterLoad implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  final AtomicLong ok = new AtomicLong();
-  final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+  final ReadTally reads = new ReadTally();
   final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
@@ -41,41 +40,48 @@ final class ClusterLoad implements AutoCloseable {
         while (running.get() && System.nanoTime() < stopAt) {
           int id = ids.incrementAndGet();
           List<RiataProcess> nodes = targets.get();
-          RiataProcess node = nodes.get(id % nodes.size());
-          send(node, chain, id);
+          if (nodes.isEmpty()) {
+            reads.read("no node", id, () -> {
+              throw new IllegalStateException("no node to send to");
+            });
+            sleepBriefly();
+            continue;
+          }
+          send(nodes.get(id % nodes.size()), chain, id);
         }
       }, "cluster-load-" + t);
+      thread.setUncaughtExceptionHandler((th, e) -> reads.threadDied(th.getName(), e));
       threads.add(thread);
       thread.start();
     }
   }
 
-  private void send(RiataProcess node, String chain, int id) {
-    String body = TestNodes.call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", id), id);
+  private static void sleepBriefly() {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/rpc/" + chain))
-          .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-      long now = System.nanoTime();
-      r.headers().firstValue("X-Riata-Attempt-Log").ifPresent(log -> {
-        for (String entry : log.split(", ")) {
-          int eq = entry.indexOf('=');
-          if (eq > 0) {
-            attempts.add(new Attempt(node.name, entry.substring(0, eq), !entry.endsWith("=ok"), now));
-          }
-        }
-      });
-      JsonNode json = TestNodes.json(r.body());
-      if (r.statusCode() == 200 && json.has("result") && json.get("id").asInt() == id) {
-        ok.incrementAndGet();
-      } else {
-        failures.add(node.name + ": " + r.statusCode() + " " + r.body());
-      }
-    } catch (IOException e) {
-      failures.add(node.name + ": " + e);
+      Thread.sleep(50);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private void send(RiataProcess node, String chain, int id) {
+    String body = TestNodes.call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", id), id);
+    HttpResponse<String> r = reads.read(node.name, id, () -> HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/rpc/" + chain))
+            .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    if (r == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    r.headers().firstValue("X-Riata-Attempt-Log").ifPresent(log -> {
+      for (String entry : log.split(", ")) {
+        int eq = entry.indexOf('=');
+        if (eq > 0) {
+          attempts.add(new Attempt(node.name, entry.substring(0, eq), !entry.endsWith("=ok"), now));
+        }
+      }
+    });
   }
 
   @Override
@@ -83,6 +89,9 @@ final class ClusterLoad implements AutoCloseable {
     running.set(false);
     for (Thread t : threads) {
       t.join(15_000);
+      if (t.isAlive()) {
+        reads.failures.add(t.getName() + " still waiting for an answer 15 s after the load stopped");
+      }
     }
   }
 }

@@ -2,16 +2,15 @@ package io.riata.http.rpc;
 
 import io.riata.http.data.RoutingHeaders;
 import static io.riata.http.TestNodes.call;
-import static io.riata.http.TestNodes.json;
 import static io.riata.http.TestNodes.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ProviderConfig;
+import io.riata.http.ReadTally;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
 import io.riata.http.sim.Fault;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,11 +65,14 @@ class FailoverIT {
     SIMS.values().forEach(list -> list.forEach(SimulatedProvider::close));
   }
 
-  /** Client threads sending reads until stopped; every answer without a result is a failure. */
+  /**
+   * Client threads sending reads until stopped. Every read sent is scored in {@link #reads}: an
+   * exception, a timeout, a non-200, a body that is not JSON, no result or a wrong id is a failure,
+   * and the thread goes on sending.
+   */
   private static final class Load implements AutoCloseable {
     final AtomicBoolean running = new AtomicBoolean(true);
-    final AtomicLong ok = new AtomicLong();
-    final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    final ReadTally reads = new ReadTally();
     final ConcurrentLinkedQueue<String> attemptLogs = new ConcurrentLinkedQueue<>();
     final List<Thread> threads = new ArrayList<>();
 
@@ -83,16 +84,14 @@ class FailoverIT {
           while (running.get() && System.nanoTime() < stopAt) {
             int id = ids.incrementAndGet();
             String address = String.format("\"0x%040x\"", id);
-            HttpResponse<String> r = post(server, "/rpc/" + chain, call("eth_getBalance", "[" + address + ",\"latest\"]", id));
-            r.headers().firstValue(RoutingHeaders.ATTEMPT_LOG).ifPresent(attemptLogs::add);
-            JsonNode body = json(r.body());
-            if (r.statusCode() == 200 && body.has("result") && body.get("id").asInt() == id) {
-              ok.incrementAndGet();
-            } else {
-              failures.add(r.statusCode() + " " + r.body());
+            HttpResponse<String> r = reads.read(chain, id,
+                () -> post(server, "/rpc/" + chain, call("eth_getBalance", "[" + address + ",\"latest\"]", id)));
+            if (r != null) {
+              r.headers().firstValue(RoutingHeaders.ATTEMPT_LOG).ifPresent(attemptLogs::add);
             }
           }
         }, "load-" + chain + "-" + t);
+        thread.setUncaughtExceptionHandler((th, e) -> reads.threadDied(th.getName(), e));
         threads.add(thread);
         thread.start();
       }
@@ -116,7 +115,10 @@ class FailoverIT {
     public void close() throws InterruptedException {
       running.set(false);
       for (Thread t : threads) {
-        t.join(10_000);
+        t.join(15_000);
+        if (t.isAlive()) {
+          reads.failures.add(t.getName() + " still waiting for an answer 15 s after the load stopped");
+        }
       }
     }
   }
@@ -147,10 +149,10 @@ class FailoverIT {
       await(Duration.ofSeconds(5), () -> p2.requests("eth_getBalance") > 10);
       load.close();
       System.out.printf("failover: %d reads ok, %d failed; breaker open %d ms after the kill, %d attempts refused by p2,"
-          + " closed %d ms after revival%n", load.ok.get(), load.failures.size(), openedAfterMs,
+          + " closed %d ms after revival%n", load.reads.ok.get(), load.reads.failures.size(), openedAfterMs,
           refusedBeforeRevival, closedAfterMs);
-      assertEquals(List.of(), List.copyOf(load.failures), "no read may fail");
-      assertTrue(load.ok.get() > 100, "the load really ran: " + load.ok.get());
+      load.reads.assertNoReadFailed("no read may fail");
+      assertTrue(load.reads.ok.get() > 100, "the load really ran: " + load.reads.ok.get());
       // The node stops on its own after local-trip.consecutive-failures (3) in a row; each client
       // thread may have had one more request in flight to p2 at that moment.
       assertTrue(refusedBeforeRevival <= 3 + CLIENTS,
@@ -169,8 +171,8 @@ class FailoverIT {
       load.close();
       long timeouts = load.attemptsMatching("p3", "timeout");
       System.out.printf("hang: %d reads ok, %d failed, %d attempts timed out on p3%n",
-          load.ok.get(), load.failures.size(), timeouts);
-      assertEquals(List.of(), List.copyOf(load.failures));
+          load.reads.ok.get(), load.reads.failures.size(), timeouts);
+      load.reads.assertNoReadFailed("no read may fail");
       assertTrue(timeouts >= 1, "p3 was tried and timed out");
       assertTrue(timeouts <= 3 + CLIENTS, "timeouts on p3: " + timeouts);
     } finally {
@@ -186,10 +188,10 @@ class FailoverIT {
       Thread.sleep(2000);
       load.close();
       long throttled = load.attemptsMatching("p1", "429");
-      long total = load.ok.get();
+      long total = load.reads.ok.get();
       System.out.printf("throttle: %d reads ok, %d failed, %d attempts throttled by p1%n",
-          total, load.failures.size(), throttled);
-      assertEquals(List.of(), List.copyOf(load.failures));
+          total, load.reads.failures.size(), throttled);
+      load.reads.assertNoReadFailed("no read may fail");
       assertTrue(throttled >= 1, "p1 was tried");
       assertTrue(throttled < total / 3, "p1 kept a third of the traffic despite throttling: " + throttled + " of " + total);
     } finally {

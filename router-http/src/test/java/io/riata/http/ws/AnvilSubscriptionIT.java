@@ -11,6 +11,9 @@ import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
 import io.riata.http.anvil.AnvilProcess;
 import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +41,7 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AnvilSubscriptionIT {
 
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static AnvilProcess first;
   private static AnvilProcess second;
   private static RiataServer server;
@@ -75,23 +79,35 @@ class AnvilSubscriptionIT {
     return subscription;
   }
 
-  /** The next {@code n} heads of a subscription, by number, in the order received. */
-  private static Map<Long, JsonNode> heads(WsTestClient c, String subscription, int n) throws InterruptedException {
-    Map<Long, JsonNode> byNumber = new LinkedHashMap<>();
-    List<Long> order = new ArrayList<>();
-    while (order.size() < n) {
+  /** The next {@code n} heads of a subscription, in the order received. */
+  private static List<JsonNode> heads(WsTestClient c, String subscription, int n) throws InterruptedException {
+    List<JsonNode> heads = new ArrayList<>();
+    while (heads.size() < n) {
       JsonNode message = c.next();
       assertEquals("eth_subscription", message.get("method").asText(), message.toString());
       assertEquals(subscription, message.get("params").get("subscription").asText());
-      JsonNode head = message.get("params").get("result");
-      long number = Long.decode(head.get("number").asText());
-      assertTrue(byNumber.put(number, head) == null, "block " + number + " delivered twice");
-      order.add(number);
+      heads.add(message.get("params").get("result"));
     }
-    for (int i = 1; i < order.size(); i++) {
-      assertEquals(order.get(i - 1) + 1, order.get(i), "not consecutive: " + order);
+    return heads;
+  }
+
+  private static long number(JsonNode head) {
+    return Long.decode(head.get("number").asText());
+  }
+
+  /** Fails unless {@code heads} has each block number once, each one above the one before. */
+  private static void assertConsecutive(List<JsonNode> heads) {
+    List<Long> numbers = heads.stream().map(AnvilSubscriptionIT::number).toList();
+    for (int i = 1; i < numbers.size(); i++) {
+      assertEquals(numbers.get(i - 1) + 1, numbers.get(i), "not each block once and in order: " + numbers);
     }
-    return byNumber;
+  }
+
+  /** The heads by block number (each number once: see {@link #assertConsecutive}). */
+  private static Map<Long, JsonNode> byNumber(List<JsonNode> heads) {
+    Map<Long, JsonNode> map = new LinkedHashMap<>();
+    heads.forEach(h -> map.put(number(h), h));
+    return map;
   }
 
   @Test
@@ -101,8 +117,12 @@ class AnvilSubscriptionIT {
          WsTestClient direct = new WsTestClient(first.wsUrl())) {
       String riataSub = subscribe(viaRiata, 1);
       String directSub = subscribe(direct, 1);
-      Map<Long, JsonNode> throughRiata = heads(viaRiata, riataSub, 4);
-      Map<Long, JsonNode> fromNode = heads(direct, directSub, 4);
+      List<JsonNode> riataHeads = heads(viaRiata, riataSub, 4);
+      List<JsonNode> nodeHeads = heads(direct, directSub, 4);
+      assertConsecutive(riataHeads);
+      assertConsecutive(nodeHeads);
+      Map<Long, JsonNode> throughRiata = byNumber(riataHeads);
+      Map<Long, JsonNode> fromNode = byNumber(nodeHeads);
       int compared = 0;
       for (var e : throughRiata.entrySet()) {
         JsonNode same = fromNode.get(e.getKey());
@@ -173,17 +193,55 @@ class AnvilSubscriptionIT {
     return logs;
   }
 
+  /**
+   * The sequence a client sees across the failover, the heads from before the kill included: every
+   * block number once and consecutive, each head the child of the one before by parent hash, with
+   * one exception: the seam where the heads of the dead node's chain end and those of the other
+   * node's chain begin (two Anvils are two chains). Heads before the seam are the first node's
+   * blocks (checked against it while it lives); heads after it are the second node's.
+   */
   @Test
   @Order(3)
   void whenTheServingNodeDiesTheFeedMovesOnWithNoGapAndNoDuplicate() throws Exception {
     try (WsTestClient c = new WsTestClient(server, "/ws/rpc/anvil")) {
       String sub = subscribe(c, 1);
-      heads(c, sub, 2);
+      List<JsonNode> seen = new ArrayList<>(heads(c, sub, 2));
+      for (JsonNode head : seen) {
+        assertEquals(head.get("hash").asText(), hashOf(first, number(head)), "a head before the kill is not the first node's");
+      }
       long killed = System.nanoTime();
       first.close();
-      Map<Long, JsonNode> after = heads(c, sub, 5);
-      System.out.printf("newHeads failover: blocks %s after the serving node died, the last %d ms after%n",
-          after.keySet(), (System.nanoTime() - killed) / 1_000_000);
+      seen.addAll(heads(c, sub, 5));
+      long lastMs = (System.nanoTime() - killed) / 1_000_000;
+      List<Long> numbers = seen.stream().map(AnvilSubscriptionIT::number).toList();
+      assertConsecutive(seen);
+      int seam = -1;
+      for (int i = 1; i < seen.size(); i++) {
+        String parent = seen.get(i).get("parentHash").asText();
+        if (!parent.equalsIgnoreCase(seen.get(i - 1).get("hash").asText())) {
+          assertEquals(-1, seam, "more than one break in the parent links: " + numbers);
+          seam = i;
+        }
+      }
+      assertTrue(seam > 0, "no seam: the feed never moved to the second node: " + numbers);
+      System.out.printf("newHeads failover: blocks %s (2 before the kill), the second node's from %d on,"
+          + " the last %d ms after the kill%n", numbers, numbers.get(seam), lastMs);
+      for (int i = seam; i < seen.size(); i++) {
+        JsonNode head = seen.get(i);
+        assertEquals(head.get("hash").asText(), hashOf(second, number(head)),
+            "block " + number(head) + " after the seam is not the second node's");
+      }
     }
+  }
+
+  /** The hash of block {@code number} on {@code node}, asked over its own HTTP endpoint. */
+  private static String hashOf(AnvilProcess node, long number) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(node.httpUrl())
+        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+        .POST(HttpRequest.BodyPublishers.ofString(call("eth_getBlockByNumber", "[\"0x" + Long.toHexString(number) + "\",false]", 1)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode block = TestNodes.json(r.body()).get("result");
+    assertTrue(block != null && block.isObject(), "no block " + number + " on " + node.httpUrl() + ": " + r.body());
+    return block.get("hash").asText();
   }
 }

@@ -89,14 +89,27 @@ class AdminApiIT {
 
   // ---- authentication ----------------------------------------------------------------------
 
+  /**
+   * Each endpoint refuses a missing or wrong token, and with the right one answers with its own
+   * content: {@code field} (a JSON pointer) of the body holds {@code expected}.
+   */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({
-      "GET, /admin/chains", "GET, /admin/chains/alpha", "GET, /admin/providers", "GET, /admin/providers/a1",
-      "GET, /admin/cluster/members", "GET, /admin/cluster/shards", "GET, /admin/cluster/singleton",
-      "POST, /admin/providers/a1/breaker/open", "POST, /admin/providers/a1/breaker/close",
-      "POST, /admin/providers/a1/breaker/reset", "POST, /admin/providers/a1/drain",
-      "POST, /admin/providers/a1/undrain", "POST, /admin/reload", "GET, /admin/nothing-here"})
-  void everyEndpointWantsTheTokenAndWorksWithIt(String method, String path) {
+      "GET, /admin/chains, /chains/0/name, alpha",
+      "GET, /admin/chains/alpha, /chainId, 5",
+      "GET, /admin/providers, /providers/1/id, a2",
+      "GET, /admin/providers/a1, /config/priority, 1",
+      "GET, /admin/cluster/members, /members/0/self, true",
+      "GET, /admin/cluster/shards, /entityTypes/ProviderPool/entities/0/entityId, alpha",
+      "GET, /admin/cluster/singleton, /singletons/0/name, riata-event-aggregator",
+      "POST, /admin/providers/a1/breaker/open, /to, OPEN",
+      "POST, /admin/providers/a1/breaker/close, /to, CLOSED",
+      "POST, /admin/providers/a1/breaker/reset, /cause, reset by operator",
+      "POST, /admin/providers/a1/drain, /drained, true",
+      "POST, /admin/providers/a1/undrain, /drained, false",
+      "POST, /admin/reload, /members, 1",
+      "GET, /admin/nothing-here, /status, 404"})
+  void everyEndpointWantsTheTokenAndWorksWithIt(String method, String path, String field, String expected) {
     HttpResponse<String> missing = admin(method, path, null);
     assertEquals(401, missing.statusCode(), missing.body());
     assertEquals("Bearer realm=\"riata-admin\"", missing.headers().firstValue("WWW-Authenticate").orElseThrow());
@@ -108,9 +121,11 @@ class AdminApiIT {
     assertTrue(wrong.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Bearer "));
 
     HttpResponse<String> right = admin(method, path, TOKEN);
-    int expected = path.equals("/admin/nothing-here") ? 404 : 200;
-    assertEquals(expected, right.statusCode(), right.body());
-    assertNotNull(json(right.body()));
+    int expectedStatus = path.equals("/admin/nothing-here") ? 404 : 200;
+    assertEquals(expectedStatus, right.statusCode(), right.body());
+    JsonNode value = json(right.body()).at(field);
+    assertTrue(value.isValueNode(), field + " missing in " + right.body());
+    assertEquals(expected, value.asText(), field + " in " + right.body());
   }
 
   // ---- state -------------------------------------------------------------------------------
