@@ -2,6 +2,7 @@ package io.riata.http.data.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.riata.core.config.ProviderConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,13 @@ final class ProviderEndpoint {
   final boolean tls;
   /** Sent as SNI on {@code https} connections; {@code null} for an IP literal. */
   final SNIHostName serverName;
+  /**
+   * Where request heads are allocated: direct (written to sockets without a copy), never released
+   * by hand but freed by the garbage collector once the endpoint is gone (a reload), so not
+   * tracked by Netty's leak detector.
+   */
+  private static final UnpooledByteBufAllocator HEADS = new UnpooledByteBufAllocator(true, true, false);
+
   /** {@code POST /path HTTP/1.1 ... Content-Length: }, read-only; write a duplicate. */
   private final ByteBuf head;
 
@@ -48,7 +56,7 @@ final class ProviderEndpoint {
     }
     head.append("Content-Length: ");
     this.head = Unpooled.unreleasableBuffer(
-        Unpooled.directBuffer(head.length()).writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1))
+        HEADS.directBuffer(head.length()).writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1))
             .asReadOnly());
   }
 
