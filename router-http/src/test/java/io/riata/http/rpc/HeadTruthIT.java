@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,19 +97,27 @@ class HeadTruthIT {
       }
       assertEquals(0, liar.requests("eth_getBalance"), "the liar was asked when the others were down");
 
-      String metrics = getOps(server, "/metrics").body();
-      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_rogue{")
-          && l.contains("provider=\"liar\"") && l.endsWith(" 1.0")), metrics);
-      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_rogue{")
-          && l.contains("provider=\"honest1\"") && l.endsWith(" 0.0")), metrics);
-      assertTrue(metrics.lines().anyMatch(l -> l.startsWith("riata_provider_finalized_block{")
-          && l.contains("provider=\"honest2\"") && !l.endsWith(" -1.0")), metrics);
+      // The scrape text is rendered every kamon.metric.tick-interval (5 s): wait for a tick that has the flags.
+      await(() -> {
+        String metrics = getOps(server, "/metrics").body();
+        return metrics.lines().anyMatch(l -> l.startsWith("riata_provider_rogue{")
+                && l.contains("provider=\"liar\"") && l.endsWith(" 1.0"))
+            && metrics.lines().anyMatch(l -> l.startsWith("riata_provider_rogue{")
+                && l.contains("provider=\"honest1\"") && l.endsWith(" 0.0"))
+            && metrics.lines().anyMatch(l -> l.startsWith("riata_provider_finalized_block{")
+                && l.contains("provider=\"honest2\"") && !l.endsWith(" -1.0"));
+      }, () -> "/metrics never showed the liar rogue, honest1 not rogue and honest2's finalized block:\n"
+          + getOps(server, "/metrics").body().lines().filter(l -> l.startsWith("riata_provider_")).toList());
     } finally {
       sims.forEach(SimulatedProvider::close);
     }
   }
 
   private static void await(BooleanSupplier condition, String failure) throws InterruptedException {
+    await(condition, () -> failure);
+  }
+
+  private static void await(BooleanSupplier condition, Supplier<String> failure) throws InterruptedException {
     long until = System.nanoTime() + 20_000_000_000L;
     while (System.nanoTime() < until) {
       if (condition.getAsBoolean()) {
@@ -116,6 +125,6 @@ class HeadTruthIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError(failure);
+    throw new AssertionError(failure.get());
   }
 }
