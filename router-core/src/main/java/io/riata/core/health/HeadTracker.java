@@ -23,10 +23,14 @@ import java.util.Map;
  *       provider more than {@code maxAheadBlocks} above that consensus is rogue: its head is not
  *       believed, its lag is unknown (-1), and selection leaves it out altogether.
  *   <li>With fewer than three voters there is no quorum to check a head against. In a chain of
- *       three or more providers, heads are then held back for {@link #BOOTSTRAP_PROBES} probe
- *       intervals after the first report, so that a wild first answer at startup does not set a
- *       chain head that could never come down again; after that, and always in smaller chains,
- *       the highest head is taken.
+ *       three or more providers that has a chain head, their highest head is taken only as far
+ *       as the chain can have moved since it
+ *       last rose ({@code maxAheadBlocks} plus two blocks per probe interval); a head beyond that
+ *       is rogue, so a liar left alone when the others go quiet cannot take the chain head. Before
+ *       there is a chain head, in a chain of three or more providers, heads are held back for
+ *       {@link #BOOTSTRAP_PROBES} probe intervals after the first report, so that a wild first
+ *       answer at startup does not set it; after that, and always in smaller chains, the
+ *       highest head is taken.
  *   <li>A provider that never reported has an unknown lag (-1), never zero.
  *   <li>The chain head never goes backwards: providers falling behind or restarting with an older
  *       head leave it where it is. A provider's own head may go backwards (reorg, restart, failover
@@ -53,6 +57,7 @@ public final class HeadTracker {
   private final int quorum;
   private final long voteWindowNanos;
   private final long bootstrapNanos;
+  private final long probeNanos;
 
   private final long[] heads;
   private final long[] reportedAt;
@@ -63,6 +68,8 @@ public final class HeadTracker {
   private boolean anyReport;
   private long firstReportNanos;
   private long chainHead = -1;
+  /** When the chain head last rose. */
+  private long chainHeadAtNanos;
   private long rogueChanges;
 
   /**
@@ -90,6 +97,7 @@ public final class HeadTracker {
     this.quorum = quorum;
     this.voteWindowNanos = probeInterval.multipliedBy(VOTE_WINDOW_PROBES).toNanos();
     this.bootstrapNanos = probeInterval.multipliedBy(BOOTSTRAP_PROBES).toNanos();
+    this.probeNanos = Math.max(1, probeInterval.toNanos());
     this.heads = new long[ids.length];
     this.reportedAt = new long[ids.length];
     this.reported = new boolean[ids.length];
@@ -169,25 +177,42 @@ public final class HeadTracker {
 
   private void reevaluate(long nowNanos) {
     int n = 0;
-    long highest = -1;
     for (int i = 0; i < ids.length; i++) {
       if (reported[i] && nowNanos - reportedAt[i] <= voteWindowNanos) {
         votes[n++] = heads[i];
-        highest = Math.max(highest, heads[i]);
       }
     }
     long consensus;
+    long believable; // the highest head a provider may report without being rogue
     if (n >= MIN_QUORUM_VOTERS) {
       Arrays.sort(votes, 0, n);
       int needed = quorum == 0 ? n / 2 + 1 : Math.min(quorum, n);
       consensus = votes[n - needed]; // the needed-th highest: that many voters have reached it
+      believable = consensus + maxAheadBlocks;
+    } else if (chainHead >= 0 && ids.length >= MIN_QUORUM_VOTERS) {
+      // Too few voters for a quorum, but a chain head that one was agreed before: a lone voter
+      // may carry it on as far as the chain can have moved since (two blocks per probe interval,
+      // generous), not jump ahead. Otherwise a liar left alone when the honest providers go
+      // quiet would set a chain head that can never come down.
+      believable = chainHead + maxAheadBlocks + 2 * ((nowNanos - chainHeadAtNanos) / probeNanos);
+      consensus = -1;
+      for (int j = 0; j < n; j++) {
+        if (votes[j] <= believable) {
+          consensus = Math.max(consensus, votes[j]);
+        }
+      }
     } else if (ids.length < MIN_QUORUM_VOTERS || nowNanos - firstReportNanos >= bootstrapNanos) {
-      consensus = highest;
+      consensus = -1;
+      for (int j = 0; j < n; j++) {
+        consensus = Math.max(consensus, votes[j]);
+      }
+      believable = Long.MAX_VALUE; // nothing to check against yet
     } else {
       consensus = -1; // too few voters to check a head yet, and still early: wait
+      believable = Long.MAX_VALUE;
     }
     for (int i = 0; i < ids.length; i++) {
-      boolean now = n >= MIN_QUORUM_VOTERS && reported[i] && heads[i] - consensus > maxAheadBlocks;
+      boolean now = reported[i] && heads[i] > believable;
       if (now != rogue[i]) {
         rogue[i] = now;
         rogueChanges++;
@@ -195,6 +220,7 @@ public final class HeadTracker {
     }
     if (consensus > chainHead) {
       chainHead = consensus;
+      chainHeadAtNanos = nowNanos;
     }
   }
 }

@@ -133,9 +133,9 @@ class HeadTrackerTest {
     t.report("gone1", 1000, T0);
     t.report("gone2", 1000, T0);
     long later = after(PROBE.multipliedBy(HeadTracker.VOTE_WINDOW_PROBES + 1));
-    t.report("live", 1000 + OUTLIER + 50, later);
+    t.report("live", 1000 + OUTLIER + 5, later); // within the distance plus two blocks per probe interval
     assertFalse(t.isRogue("live"));
-    assertEquals(1000 + OUTLIER + 50, t.chainHead());
+    assertEquals(1000 + OUTLIER + 5, t.chainHead());
     assertTrue(t.isLagging("gone1"));
   }
 
@@ -216,6 +216,36 @@ class HeadTrackerTest {
     t.report("c", 2000, T0);
     assertTrue(t.isRogue("c"));
     assertTrue(t.rogueChanges() > before);
+  }
+
+  @Test
+  void aLiarLeftAloneWhenTheOthersGoQuietDoesNotTakeTheChainHead() {
+    HeadTracker t = tracker("a", "b", "c", "liar");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1000, T0);
+    t.report("liar", 100_000, T0);
+    assertTrue(t.isRogue("liar"));
+    long later = after(PROBE.multipliedBy(HeadTracker.VOTE_WINDOW_PROBES + 1));
+    t.report("liar", 100_001, later); // a, b and c went quiet: the liar is the only voter
+    assertEquals(1000, t.chainHead());
+    assertTrue(t.isRogue("liar"), "still far beyond where the chain can have moved");
+    assertEquals(-1, t.lag("liar"));
+  }
+
+  @Test
+  void aLoneVoterCarriesTheChainHeadOnAsFarAsTheChainCanHaveMoved() {
+    HeadTracker t = tracker("a", "b", "c");
+    t.report("a", 1000, T0);
+    t.report("b", 1000, T0);
+    t.report("c", 1000, T0);
+    long later = after(PROBE.multipliedBy(10));
+    t.report("a", 1000 + OUTLIER + 15, later); // ten probe intervals on: 20 blocks of slack besides OUTLIER
+    assertFalse(t.isRogue("a"));
+    assertEquals(1000 + OUTLIER + 15, t.chainHead());
+    t.report("a", 1000 + OUTLIER + 15 + OUTLIER + 1, later);
+    assertTrue(t.isRogue("a"), "a jump past the distance from the new head");
+    assertEquals(1000 + OUTLIER + 15, t.chainHead());
   }
 
   private static ProviderConfig provider(String id) {
