@@ -10,7 +10,6 @@ import io.riata.core.jsonrpc.BlockParam;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.core.jsonrpc.JsonRpcRequest;
-import io.riata.core.jsonrpc.ReplyInspector;
 import io.riata.core.jsonrpc.UpstreamReply;
 import io.riata.core.rollup.Decision;
 import io.riata.core.rollup.RollupRecorder;
@@ -296,7 +295,7 @@ public final class RequestEngine {
         UpstreamReply reply = transport.inspect(body);
         verdict = ErrorClassifier.classifyReply(request.method(), status, retryAfter, reply.wellFormed(),
             reply.hasResult(), reply.errorCode(), reply.errorMessage());
-        boolean blockMissing = verdict.kind() == OutcomeKind.SUCCESS && lacksServedBlock(body);
+        boolean blockMissing = verdict.kind() == OutcomeKind.SUCCESS && reply.nullResult() && servedBlockAsked();
         if (blockMissing) {
           verdict = BLOCK_NOT_FOUND;
           chain.servedHead().seen(provider.id(), requestedBlock - 1); // the next round knows it is behind
@@ -385,13 +384,13 @@ public final class RequestEngine {
     }
 
     /**
-     * Whether the reply is {@code null} for a block at or below the served head: the block exists
-     * (this node served its number), the provider has not reached it or has lost it, so another
-     * provider is asked. Should every one answer so, the last {@code null} goes back.
+     * Whether the request names a block at or below the served head. Such a block exists (this
+     * node served its number), so a {@code null} for it means the provider has not reached it or
+     * has lost it, and another provider is asked. Should every one answer so, the last
+     * {@code null} goes back.
      */
-    private boolean lacksServedBlock(B body) {
-      return requestedBlock >= 0 && requestedBlock <= chain.servedHead().served()
-          && transport.resultQuantity(body) == ReplyInspector.NULL_RESULT;
+    private boolean servedBlockAsked() {
+      return requestedBlock >= 0 && requestedBlock <= chain.servedHead().served();
     }
 
     /**

@@ -28,10 +28,8 @@ public interface Transport<P, B> {
   UpstreamReply inspect(B body);
 
   /**
-   * The reply's {@code result} as a quantity (a hex string such as {@code "0x1b4"}),
-   * {@link io.riata.core.jsonrpc.ReplyInspector#NULL_RESULT} for {@code null}, else
-   * {@link io.riata.core.jsonrpc.ReplyInspector#NOT_A_QUANTITY}. Asked only of well-formed replies
-   * with a result, to methods whose result is a block number or that name a block.
+   * The reply's {@code result} as a quantity (a hex string such as {@code "0x1b4"}), or -1 when it
+   * is not one. Asked only of well-formed replies to methods whose result is a block number.
    */
   long resultQuantity(B body);
 

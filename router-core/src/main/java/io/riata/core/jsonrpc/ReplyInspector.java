@@ -26,7 +26,8 @@ public final class ReplyInspector {
   static final int MAX_NAME_BYTES = 50_000;
   static final int MAX_MESSAGE_CHARS = 20_000_000;
 
-  private static final UpstreamReply RESULT = new UpstreamReply(true, true, null, null);
+  private static final UpstreamReply RESULT = new UpstreamReply(true, true, null, null, false);
+  private static final UpstreamReply NULL_RESULT = new UpstreamReply(true, true, null, null, true);
 
   private static final byte[] RESULT_NAME = ascii("result");
   private static final byte[] ERROR_NAME = ascii("error");
@@ -96,6 +97,7 @@ public final class ReplyInspector {
       return UpstreamReply.MALFORMED;
     }
     boolean hasResult = false;
+    boolean resultNull = false;
     boolean hasError = false;
     boolean inError = false;
     boolean hasCode = false;
@@ -120,6 +122,7 @@ public final class ReplyInspector {
       if (!inError) {
         if (nameIs(b, nameStart, nameEnd, RESULT_NAME)) {
           hasResult = true;
+          resultNull = b[p] == 'n'; // only the literal null starts so; skipValue checks the rest
           p = skipValue(b, p, end, 1);
         } else if (b[p] == '{' && nameIs(b, nameStart, nameEnd, ERROR_NAME)) {
           hasError = true;
@@ -192,21 +195,15 @@ public final class ReplyInspector {
       return UpstreamReply.MALFORMED;
     }
     if (!hasError) {
-      return RESULT;
+      return resultNull ? NULL_RESULT : RESULT;
     }
     return new UpstreamReply(true, false, hasCode ? Integer.valueOf(code) : null, message);
   }
 
-  /** {@link #resultQuantity}: the result is not a quantity. */
-  public static final long NOT_A_QUANTITY = -1;
-  /** {@link #resultQuantity}: the result is {@code null} (a block the provider does not have). */
-  public static final long NULL_RESULT = -2;
-
   /**
    * The reply's {@code result} as a quantity ({@code "0x1b4"}: a hex string of at most 15 digits),
-   * {@link #NULL_RESULT} for a {@code null} result, or {@link #NOT_A_QUANTITY}. For the replies
-   * Riata reads a number from, such as {@code eth_blockNumber}'s, and for telling a missing block;
-   * call it on a reply {@link #inspect} found well formed.
+   * or -1 when it is not one. For the replies Riata reads a number from, such as
+   * {@code eth_blockNumber}'s; call it on a reply {@link #inspect} found well formed.
    */
   public static long resultQuantity(byte[] body, int offset, int length) {
     if (body == null || offset < 0 || length <= 0 || offset > body.length - length) {
@@ -234,9 +231,6 @@ public final class ReplyInspector {
         return -1;
       }
       if (nameIs(b, nameStart, afterName - 1, RESULT_NAME)) {
-        if (end - p >= 4 && b[p] == 'n' && b[p + 1] == 'u' && b[p + 2] == 'l' && b[p + 3] == 'l') {
-          return NULL_RESULT;
-        }
         return quantityAt(b, p, end);
       }
       p = skipValue(b, p, end, 1);

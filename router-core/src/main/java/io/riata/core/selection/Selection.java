@@ -51,7 +51,7 @@ public final class Selection {
 
   /**
    * An empty selection to fill with {@link Selector#select(io.riata.core.config.ChainConfig, ChainSnapshot,
-   * BreakerView, LatencyView, Strategy, String, long, java.util.function.Predicate, long, Selection)}; one
+   * BreakerView, LatencyView, Strategy, String, long, HeadView, java.util.function.Predicate, long, Selection)}; one
    * kept by a caller and filled again allocates nothing.
    */
   public Selection() {}

@@ -53,27 +53,14 @@ public final class Selector {
       long requestedBlock,
       Predicate<ProviderConfig> allowed,
       long nowMillis) {
-    return select(chain, snapshot, breakers, latency, strategy, method, requestedBlock, allowed, nowMillis,
-        new Selection());
-  }
-
-  /** Like the other {@code select}, into {@code into} (emptied first), which it returns. */
-  public static Selection select(
-      ChainConfig chain,
-      ChainSnapshot snapshot,
-      BreakerView breakers,
-      LatencyView latency,
-      Strategy strategy,
-      String method,
-      long requestedBlock,
-      Predicate<ProviderConfig> allowed,
-      long nowMillis,
-      Selection into) {
     return select(chain, snapshot, breakers, latency, strategy, method, requestedBlock, HeadView.SNAPSHOT, allowed,
-        nowMillis, into);
+        nowMillis, new Selection());
   }
 
-  /** Like the other {@code select}, with the providers' heads as this node knows them. */
+  /**
+   * Like the other {@code select}, with the providers' heads as this node knows them ({@code heads}),
+   * into {@code into} (emptied first), which it returns.
+   */
   public static Selection select(
       ChainConfig chain,
       ChainSnapshot snapshot,

@@ -8,6 +8,7 @@ import io.riata.core.jsonrpc.UpstreamReply;
 import io.riata.core.metrics.LatencyTracker;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.rollup.RollupRecorder;
+import io.riata.core.selection.HeadView;
 import io.riata.core.selection.Selection;
 import io.riata.core.selection.Selector;
 import io.riata.core.selection.Strategies;
@@ -76,7 +77,7 @@ public class EngineBench {
   @Benchmark
   public Selection selection() {
     return Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(), order,
-        request.method(), -1, null, 0, reused);
+        request.method(), -1, HeadView.SNAPSHOT, null, 0, reused);
   }
 
   @Benchmark

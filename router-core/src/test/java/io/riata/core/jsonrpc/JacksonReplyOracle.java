@@ -40,6 +40,7 @@ final class JacksonReplyOracle {
         return UpstreamReply.MALFORMED;
       }
       boolean hasResult = false;
+      boolean resultNull = false;
       boolean hasError = false;
       Integer code = null;
       String message = null;
@@ -48,6 +49,7 @@ final class JacksonReplyOracle {
         JsonToken value = p.nextToken();
         if (field.equals("result")) {
           hasResult = true;
+          resultNull = value == JsonToken.VALUE_NULL;
           p.skipChildren();
         } else if (field.equals("error") && value == JsonToken.START_OBJECT) {
           hasError = true;
@@ -72,7 +74,7 @@ final class JacksonReplyOracle {
       if (wholeBody && p.nextToken() != null) {
         return UpstreamReply.MALFORMED;
       }
-      return new UpstreamReply(true, hasResult && !hasError, code, message);
+      return new UpstreamReply(true, hasResult && !hasError, code, message, hasResult && !hasError && resultNull);
     } catch (IOException | RuntimeException e) {
       return UpstreamReply.MALFORMED;
     }

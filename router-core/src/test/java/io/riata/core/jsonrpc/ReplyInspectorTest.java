@@ -155,10 +155,20 @@ class ReplyInspectorTest {
     assertEquals(-1, quantity("{\"result\":\"0x12g\"}"));
     assertEquals(-1, quantity("{\"result\":\"12\"}"));
     assertEquals(-1, quantity("{\"result\":12}"));
-    assertEquals(ReplyInspector.NULL_RESULT, quantity("{\"id\":1,\"result\": null}"));
+    assertEquals(-1, quantity("{\"id\":1,\"result\": null}"));
     assertEquals(-1, quantity("{\"result\":\"0x12"));
     assertEquals(-1, quantity("{\"error\":{\"code\":-32000,\"message\":\"0x12\"}}"));
     assertEquals(-1, quantity("[{\"result\":\"0x1\"}]"));
     assertEquals(-1, quantity(""));
+  }
+
+  @Test
+  void tellsANullResultFromAnyOther() {
+    assertTrue(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\": null}").nullResult());
+    assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"null\"}").nullResult());
+    assertFalse(inspect("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[null]}").nullResult());
+    assertFalse(inspect("{\"result\":null,\"error\":{\"code\":1,\"message\":\"x\"}}").nullResult(),
+        "an error reply has no result");
+    assertFalse(inspect("{\"result\":nul}").wellFormed());
   }
 }

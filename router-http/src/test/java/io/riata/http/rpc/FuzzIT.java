@@ -19,13 +19,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -132,15 +136,15 @@ class FuzzIT {
   @Provide
   Arbitrary<byte[]> hostileBodies() {
     return Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(3, wellShapedWithWrongParts().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(2, batches().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(1, deepNesting().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(1, hugeNumbers().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(1, duplicateKeys().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(1, giantStrings().map(FuzzIT::utf8)),
-        net.jqwik.api.Tuple.of(2, invalidUtf8()),
-        net.jqwik.api.Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300)),
-        net.jqwik.api.Tuple.of(1, truncated()));
+        Tuple.of(3, wellShapedWithWrongParts().map(FuzzIT::utf8)),
+        Tuple.of(2, batches().map(FuzzIT::utf8)),
+        Tuple.of(1, deepNesting().map(FuzzIT::utf8)),
+        Tuple.of(1, hugeNumbers().map(FuzzIT::utf8)),
+        Tuple.of(1, duplicateKeys().map(FuzzIT::utf8)),
+        Tuple.of(1, giantStrings().map(FuzzIT::utf8)),
+        Tuple.of(2, invalidUtf8()),
+        Tuple.of(1, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(300)),
+        Tuple.of(1, truncated()));
   }
 
   private static byte[] utf8(String s) {
@@ -164,7 +168,7 @@ class FuzzIT {
     Arbitrary<String> params = Arbitraries.oneOf(Arbitraries.of("[]", "[\"0x1\",false]", "{}", "[null]"), anyValue());
     Arbitrary<String> id = Arbitraries.oneOf(Arbitraries.of("1", "\"a\"", "null"), anyValue());
     Arbitrary<Integer> omit = Arbitraries.integers().between(0, 8); // which member to leave out, if any
-    return net.jqwik.api.Combinators.combine(jsonrpc, method, params, id, omit).as((j, m, p, i, o) -> {
+    return Combinators.combine(jsonrpc, method, params, id, omit).as((j, m, p, i, o) -> {
       List<String> members = new ArrayList<>();
       if (o != 1) {
         members.add("\"jsonrpc\":" + j);
@@ -188,7 +192,7 @@ class FuzzIT {
         Arbitraries.of("[]", "[[]]", "[1]", "[null]", "[{}]", "[[{}]]"),
         element.list().ofMinSize(1).ofMaxSize(30).map(l -> "[" + String.join(",", l) + "]"),
         Arbitraries.integers().between(999, 1002).map(n ->
-            "[" + String.join(",", java.util.Collections.nCopies(n,
+            "[" + String.join(",", Collections.nCopies(n,
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}")) + "]"));
   }
 
@@ -233,7 +237,7 @@ class FuzzIT {
         new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xFF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
         new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80}, new byte[] {(byte) 0x80},
         new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {0});
-    return net.jqwik.api.Combinators.combine(bad, Arbitraries.of("method", "id", "outside")).as((b, where) -> {
+    return Combinators.combine(bad, Arbitraries.of("method", "id", "outside")).as((b, where) -> {
       String before = switch (where) {
         case "method" -> "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_";
         case "id" -> "{\"jsonrpc\":\"2.0\",\"id\":\"";
@@ -258,7 +262,7 @@ class FuzzIT {
   private static Arbitrary<byte[]> truncated() {
     byte[] whole = utf8("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getBalance\",\"params\":[\"0x"
         + "ab".repeat(20) + "\",\"latest\"]},{\"jsonrpc\":\"2.0\",\"id\":\"two\",\"method\":\"eth_chainId\"}]");
-    return Arbitraries.integers().between(1, whole.length - 1).map(n -> java.util.Arrays.copyOf(whole, n));
+    return Arbitraries.integers().between(1, whole.length - 1).map(n -> Arrays.copyOf(whole, n));
   }
 
   private static String quote(String s) {
