@@ -66,6 +66,11 @@
     var rps = rate(chain.chain, chain.requests, intervalMs);
     title.appendChild(el('small', 'head ' + (chain.head >= 0 ? chain.head : 'unknown') + ' · ' + fmt(rps, 1)
         + ' req/s · ' + chain.failovers + ' failovers · ' + chain.unanswered + ' unanswered this tick'));
+    if (chain.standInNodes > 0) {
+      // The chain's pool has not published for a while: nodes route on heads they probe themselves.
+      title.appendChild(el('span', 'pool silent · heads probed by ' + chain.standInNodes
+          + (chain.standInNodes === 1 ? ' node' : ' nodes'), 'flag warn stand-in'));
+    }
     section.appendChild(title);
     var table = el('table', null, 'providers');
     var head = el('tr');

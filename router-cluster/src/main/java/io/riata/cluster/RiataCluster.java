@@ -87,7 +87,8 @@ public final class RiataCluster {
     String nodeId = nodeId(system);
     // The replicator starts lazily; pools read and write drain flags through it from their start.
     DistributedData.get(system);
-    system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500)), "riata-snapshots", Props.empty());
+    system.systemActorOf(SnapshotSubscriber.create(node, Duration.ofMillis(500), probe,
+        settings.standInAfter(), System::nanoTime), "riata-snapshots", Props.empty());
     system.systemActorOf(ConfigFollower.create(node, nodeId, System.getenv()), "riata-config", Props.empty());
     system.systemActorOf(node.deadLetterCounter(), "riata-dead-letters", Props.empty());
     system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());

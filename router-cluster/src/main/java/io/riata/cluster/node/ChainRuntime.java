@@ -34,9 +34,16 @@ public final class ChainRuntime implements ChainContext {
   private final Map<String, ProviderCounters> counters;
   private final List<ProviderCounters> counterList;
   private final ServedHead servedHead;
+  /** What requests read: the pool's last snapshot, or this node's stand-in view built on it. */
   private volatile ChainSnapshot snapshot;
+  /** The last snapshot the pool published. */
+  private volatile ChainSnapshot poolSnapshot;
   private volatile boolean fromPool;
   private volatile long receivedAtNanos;
+  /** When the heads in {@link #snapshot} were last refreshed, by the pool or by this node's own probes. */
+  private volatile long headsAtNanos;
+  /** Since when this node probes heads itself because the pool is silent; 0 when it does not. */
+  private volatile long standInSinceNanos;
 
   public ChainRuntime(ChainConfig config, int localTripThreshold, Duration localTripDuration, LongSupplier nanoClock) {
     this(config, localTripThreshold, localTripDuration, nanoClock, new RollupRecorder(64, 20));
@@ -58,6 +65,7 @@ public final class ChainRuntime implements ChainContext {
     this.counters = Map.copyOf(map);
     this.counterList = List.copyOf(list);
     this.snapshot = ChainSnapshot.empty(config.name(), ids);
+    this.poolSnapshot = snapshot;
     this.servedHead = new ServedHead(ids);
   }
 
@@ -99,6 +107,30 @@ public final class ChainRuntime implements ChainContext {
    */
   public long snapshotAgeMillis() {
     return fromPool ? (System.nanoTime() - receivedAtNanos) / 1_000_000 : -1;
+  }
+
+  /** The last snapshot the pool published (what a stand-in view is built on). */
+  public ChainSnapshot poolSnapshot() {
+    return poolSnapshot;
+  }
+
+  /**
+   * Milliseconds since the heads this node routes by were last refreshed (by a snapshot of the
+   * pool or, while the pool is silent, by this node's own probes), or -1 before the first snapshot.
+   */
+  public long headsAgeMillis() {
+    return fromPool ? (System.nanoTime() - headsAtNanos) / 1_000_000 : -1;
+  }
+
+  /** Whether this node probes the chain's heads itself because the pool has gone silent. */
+  public boolean standingIn() {
+    return standInSinceNanos != 0;
+  }
+
+  /** Milliseconds this node has been probing heads itself, 0 when it is not. */
+  public long standInMillis() {
+    long since = standInSinceNanos;
+    return since == 0 ? 0 : Math.max(1, (System.nanoTime() - since) / 1_000_000);
   }
 
   @Override
@@ -154,7 +186,8 @@ public final class ChainRuntime implements ChainContext {
     if (own != null) {
       providers.add(new ProviderRollup(RollupRecorder.RIATA, -1, -1, BreakerPhase.CLOSED, false, false, 0, own));
     }
-    return new ChainRollup(config.name(), s.chainHead(), s.version(), providers, drained.decisions());
+    return new ChainRollup(config.name(), s.chainHead(), s.version(), providers, drained.decisions(),
+        standingIn() ? 1 : 0);
   }
 
   public List<ProviderCounters.Sample> samples() {
@@ -165,11 +198,37 @@ public final class ChainRuntime implements ChainContext {
     return out;
   }
 
+  /** A snapshot from the pool: it replaces whatever view this node had, its own stand-in included. */
   void acceptSnapshot(ChainSnapshot next) {
+    install(next);
+    poolSnapshot = next;
+    long now = System.nanoTime();
+    receivedAtNanos = now;
+    headsAtNanos = now;
+    standInSinceNanos = 0;
+    fromPool = true;
+  }
+
+  /** Marks the start of this node's own probing (the pool went silent). */
+  void standInStarted(long nowNanos) {
+    standInSinceNanos = nowNanos == 0 ? 1 : nowNanos;
+  }
+
+  /**
+   * This node's stand-in view, built on the pool's last snapshot from its own probes. Ignored once
+   * the pool has published again: the pool's view wins.
+   */
+  void acceptStandIn(ChainSnapshot view) {
+    if (standInSinceNanos == 0) {
+      return;
+    }
+    install(view);
+    headsAtNanos = System.nanoTime();
+  }
+
+  private void install(ChainSnapshot next) {
     breakers.onSnapshot(next);
     servedHead.follow(next);
     snapshot = next;
-    receivedAtNanos = System.nanoTime();
-    fromPool = true;
   }
 }

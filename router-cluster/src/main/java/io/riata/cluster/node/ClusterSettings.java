@@ -10,6 +10,9 @@ import java.util.List;
  * {@code riata.cluster} from reference.conf / application.conf, read once. The mailbox capacities
  * are read by the metered mailboxes themselves ({@code riata.cluster.mailboxes.*.capacity-setting});
  * they are read here too so that a bad value fails at start.
+ *
+ * @param standInAfter how long a node goes without a snapshot of a chain from its pool before it
+ *                     probes the chain's heads itself; null when it never does
  */
 public record ClusterSettings(
     String bootstrap,
@@ -17,6 +20,7 @@ public record ClusterSettings(
     Duration reportInterval,
     Duration publishCoalesce,
     Duration republishInterval,
+    Duration standInAfter,
     int mailboxCapacity,
     int localTripThreshold,
     Duration localTripDuration,
@@ -34,6 +38,21 @@ public record ClusterSettings(
    */
   public record Dashboard(Duration interval, int samples, int maxMethods, int mailboxCapacity) {}
 
+  /** {@code stand-in-after}: a duration longer than {@code republish-interval}, or null for "off". */
+  private static Duration standInAfter(Config c) {
+    if (c.getValue("stand-in-after").unwrapped() instanceof String text && text.trim().equalsIgnoreCase("off")) {
+      return null;
+    }
+    Duration after = c.getDuration("stand-in-after");
+    Duration republish = c.getDuration("republish-interval");
+    if (after.compareTo(republish) <= 0) {
+      throw new IllegalArgumentException("riata.cluster.stand-in-after (" + after + ") must be longer than"
+          + " riata.cluster.republish-interval (" + republish + "), or off: a pool that is alive republishes"
+          + " that often, and every node would probe on its own between two publications");
+    }
+    return after;
+  }
+
   public static ClusterSettings from(Config root) {
     Config c = root.getConfig("riata.cluster");
     Config b = c.getConfig("breaker");
@@ -49,6 +68,7 @@ public record ClusterSettings(
         c.getDuration("report-interval"),
         c.getDuration("publish-coalesce"),
         c.getDuration("republish-interval"),
+        standInAfter(c),
         c.getInt("mailbox-capacity"),
         c.getInt("local-trip.consecutive-failures"),
         c.getDuration("local-trip.duration"),

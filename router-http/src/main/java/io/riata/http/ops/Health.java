@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * What {@code /health} and {@code /ready} answer, on the RPC port and the operator port alike.
  * {@code /health}: the process answers. {@code /ready}: every chain has a snapshot from its pool,
  * so selection works on real state, and the node is not leaving (503 otherwise). Both list each
- * chain's snapshot version and age, so a pool that stopped publishing shows.
+ * chain's snapshot version and age, so a pool that stopped publishing shows, how old the heads the
+ * node routes by are, and for how long the node has been probing heads itself in the pool's place.
  */
 public final class Health {
 
@@ -35,7 +36,9 @@ public final class Health {
       chains.append(chains.length() == 0 ? "" : ",")
           .append(JsonRpcCodec.quote(chain.config().name()))
           .append(":{\"snapshotVersion\":").append(chain.hasPoolSnapshot() ? chain.snapshot().version() : -1)
-          .append(",\"snapshotAgeMs\":").append(chain.snapshotAgeMillis()).append('}');
+          .append(",\"snapshotAgeMs\":").append(chain.snapshotAgeMillis())
+          .append(",\"headsAgeMs\":").append(chain.headsAgeMillis())
+          .append(",\"standInMs\":").append(chain.standInMillis()).append('}');
     }
     String status = node.stopping() ? "stopping" : missing ? "starting" : "ready";
     return new Report(node.ready() ? 200 : 503,

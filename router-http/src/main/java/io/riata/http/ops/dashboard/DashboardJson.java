@@ -78,6 +78,7 @@ public final class DashboardJson {
     g.writeNumberField("requests", requests);
     g.writeNumberField("failovers", failovers);
     g.writeNumberField("unanswered", unanswered);
+    g.writeNumberField("standInNodes", c.standInNodes());
     g.writeArrayFieldStart("providers");
     for (ProviderRollup p : c.providers()) {
       provider(g, p);
