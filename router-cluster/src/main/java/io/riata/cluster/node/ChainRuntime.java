@@ -200,12 +200,24 @@ public final class ChainRuntime implements ChainContext {
 
   /** A snapshot from the pool: it replaces whatever view this node had, its own stand-in included. */
   void acceptSnapshot(ChainSnapshot next) {
-    install(next);
+    acceptSnapshot(next, null);
+  }
+
+  /**
+   * A snapshot from the pool.
+   *
+   * @param standInView null to end this node's stand-in (if any) and route by {@code next}; else the
+   *                    stand-in goes on with this view, built on {@code next}
+   */
+  void acceptSnapshot(ChainSnapshot next, ChainSnapshot standInView) {
+    install(standInView == null ? next : standInView);
     poolSnapshot = next;
     long now = System.nanoTime();
     receivedAtNanos = now;
-    headsAtNanos = now;
-    standInSinceNanos = 0;
+    if (standInView == null) {
+      headsAtNanos = now;
+      standInSinceNanos = 0;
+    }
     fromPool = true;
   }
 

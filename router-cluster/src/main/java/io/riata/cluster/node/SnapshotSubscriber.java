@@ -152,18 +152,31 @@ public final class SnapshotSubscriber {
         .build();
   }
 
+  /**
+   * A pool's snapshot ends a stand-in, unless the pool is a new incarnation that has no chain head
+   * yet (it holds heads back for its first probes) while this node has one: then the stand-in goes
+   * on, built on the new snapshot, until the pool publishes a chain head.
+   */
   private Behavior<Command> onReceived(Received msg) {
     ChainSnapshot snapshot = msg.snapshot();
-    node.chain(snapshot.chain()).ifPresent(c -> {
-      c.acceptSnapshot(snapshot);
-      StandIn ended = standIns.remove(c.config().name());
-      if (ended != null) {
-        timers.cancel(roundKey(c.config().name()));
-        ctx.getLog().info("chain {}: its pool publishes again; this node stops probing heads itself after {} ms"
-                + " ({} answers, {} failures)", c.config().name(), (nanoClock.getAsLong() - ended.sinceNanos) / 1_000_000,
-            ended.answers, ended.failures);
-      }
-    });
+    ChainRuntime chain = node.chain(snapshot.chain()).orElse(null);
+    if (chain == null) {
+      return Behaviors.same();
+    }
+    String name = chain.config().name();
+    StandIn standIn = standIns.get(name);
+    if (standIn != null && snapshot.chainHead() < 0 && standIn.heads.chainHead(snapshot) >= 0) {
+      chain.acceptSnapshot(snapshot, standIn.heads.derive(snapshot));
+      return Behaviors.same();
+    }
+    chain.acceptSnapshot(snapshot);
+    if (standIn != null) {
+      standIns.remove(name);
+      timers.cancel(roundKey(name));
+      ctx.getLog().info("chain {}: its pool publishes again; this node stops probing heads itself after {} ms"
+          + " ({} answers, {} failures)", name, (nanoClock.getAsLong() - standIn.sinceNanos) / 1_000_000,
+          standIn.answers, standIn.failures);
+    }
     return Behaviors.same();
   }
 

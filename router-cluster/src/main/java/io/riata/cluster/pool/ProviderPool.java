@@ -215,7 +215,7 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
     timers.startTimerWithFixedDelay(ProbeTick.INSTANCE, Duration.ZERO, probeEvery);
     timers.startTimerWithFixedDelay("finality", FinalityTick.INSTANCE, Duration.ZERO, chain.finalityInterval());
     timers.startTimerWithFixedDelay("republish", PublishTick.INSTANCE, settings.republishInterval());
-    ctx.getLog().debug("pool {} started: {} providers, probing every {}", chain.name(), ids.size(), probeEvery);
+    ctx.getLog().info("pool {} started on this node: {} providers, probing every {}", chain.name(), ids.size(), probeEvery);
   }
 
   @Override

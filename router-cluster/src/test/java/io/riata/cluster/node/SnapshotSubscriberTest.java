@@ -141,6 +141,18 @@ class SnapshotSubscriberTest {
     assertTrue(perProvider >= 1 && perProvider <= 4,
         "about one probe per provider per 500 ms probe interval, got " + perProvider + " in 1.2 s");
 
+    // A new pool incarnation publishes before it has a chain head (it holds heads back for its
+    // first probes): the node keeps its own heads, and takes the rest (a drain here) from the pool.
+    Map<String, ProviderStatus> fresh = new LinkedHashMap<>();
+    fresh.put("a", new ProviderStatus("a", 121, -1, false, 0, BreakerPhase.CLOSED));
+    fresh.put("b", new ProviderStatus("b", 121, -1, true, 0, BreakerPhase.CLOSED));
+    fresh.put("c", new ProviderStatus("c", -1, -1, false, 0, BreakerPhase.CLOSED));
+    publishUntilTaken(new ChainSnapshot("c", 1, -1, fresh));
+    assertTrue(chain.standingIn(), "a pool without a chain head does not end the stand-in");
+    assertEquals(120, chain.snapshot().chainHead());
+    assertTrue(chain.snapshot().provider("b").drained(), "the drain comes from the new pool");
+    assertEquals(20, chain.snapshot().provider("c").lag(), "c is still seen behind");
+
     publishUntilTaken(pool(5, 121, BreakerPhase.CLOSED));
     assertFalse(chain.standingIn(), "the pool's snapshot ends the stand-in");
     assertEquals(pool(5, 121, BreakerPhase.CLOSED), chain.snapshot(), "the pool's view wins whole");

@@ -97,11 +97,15 @@ public final class RequestEngine {
           "this node is at its limit of requests in flight; try again shortly", null), null, List.of(), true));
       return;
     }
-    long requestedBlock = BlockParam.requestedBlock(request.method(), request.params());
+    long named = BlockParam.blockOrLatest(request.method(), request.params());
+    long requestedBlock = named >= 0 ? named : BlockParam.NONE;
+    // A read at "latest" goes, like one for the number, to a provider that has reached the head
+    // this node served: a caller that saw block N from eth_blockNumber then reads at N or later.
+    long selectBlock = named == BlockParam.LATEST ? chain.servedHead().served() : requestedBlock;
     boolean timed = timer.sample();
     long selecting = timed ? clock.nanoTime() : 0;
     Selection selection = Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(),
-        strategy, request.method(), requestedBlock, chain.servedHead(), allowed, clock.currentTimeMillis(),
+        strategy, request.method(), selectBlock, chain.servedHead(), allowed, clock.currentTimeMillis(),
         new Selection());
     if (timed) {
       timer.selection(clock.nanoTime() - selecting);
@@ -115,8 +119,8 @@ public final class RequestEngine {
       done.complete(Outcome.own(body, List.of()));
       return;
     }
-    new Run<>(chain, strategy, allowed, request, requestedBlock, payload, transport, done, selection, startedNanos,
-        startedNanos + deadlines.deadline(request.method()).toNanos()).next();
+    new Run<>(chain, strategy, allowed, request, requestedBlock, selectBlock, payload, transport, done, selection,
+        startedNanos, startedNanos + deadlines.deadline(request.method()).toNanos()).next();
   }
 
   /** A quarter of the chain's block time, within 10 ms .. 250 ms: how long a missing served block is waited for. */
@@ -149,6 +153,8 @@ public final class RequestEngine {
     final JsonRpcRequest request;
     /** The block number the request names, or {@link BlockParam#NONE}. */
     final long requestedBlock;
+    /** The block selection asks providers to have: the one named, or the served head for {@code latest}. */
+    final long selectBlock;
     final P payload;
     final Transport<P, B> transport;
     final Completion<B> done;
@@ -176,13 +182,14 @@ public final class RequestEngine {
     int roundStart;
 
     Run(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed, JsonRpcRequest request,
-        long requestedBlock, P payload, Transport<P, B> transport, Completion<B> done, Selection candidates,
-        long startedNanos, long deadlineNanos) {
+        long requestedBlock, long selectBlock, P payload, Transport<P, B> transport, Completion<B> done,
+        Selection candidates, long startedNanos, long deadlineNanos) {
       this.chain = chain;
       this.strategy = strategy;
       this.allowed = allowed;
       this.request = request;
       this.requestedBlock = requestedBlock;
+      this.selectBlock = selectBlock;
       this.payload = payload;
       this.transport = transport;
       this.done = done;
@@ -422,7 +429,7 @@ public final class RequestEngine {
         return;
       }
       Selector.select(chain.config(), chain.snapshot(), chain.breakers(), chain.latency(), strategy, request.method(),
-          requestedBlock, chain.servedHead(), allowed, clock.currentTimeMillis(), candidates);
+          selectBlock, chain.servedHead(), allowed, clock.currentTimeMillis(), candidates);
       index = 0;
       roundStart = attempts.size();
       next();

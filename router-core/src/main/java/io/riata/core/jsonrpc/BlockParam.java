@@ -12,6 +12,9 @@ public final class BlockParam {
   /** The request names no particular block, or names a tag such as {@code latest}. */
   public static final long NONE = -1;
 
+  /** From {@link #blockOrLatest}: the request reads at the {@code latest} block. */
+  public static final long LATEST = -2;
+
   /** Position of the block parameter in {@code params}, by method. */
   private static final Map<String, Integer> POSITION = Map.ofEntries(
       Map.entry("eth_getBalance", 1),
@@ -36,6 +39,16 @@ public final class BlockParam {
    * {@link #NONE}. Tags other than {@code earliest}, block hashes and objects give {@code NONE}.
    */
   public static long requestedBlock(String method, byte[] params) {
+    long block = blockOrLatest(method, params);
+    return block == LATEST ? NONE : block;
+  }
+
+  /**
+   * As {@link #requestedBlock}, but {@link #LATEST} when the block parameter is the tag
+   * {@code latest}, so that such a read can go to a provider that has reached the latest block
+   * the caller may have seen.
+   */
+  public static long blockOrLatest(String method, byte[] params) {
     Integer position = POSITION.get(method);
     if (position == null || params == null) {
       return NONE;
@@ -46,6 +59,9 @@ public final class BlockParam {
     }
     if (value.equals("earliest")) {
       return 0;
+    }
+    if (value.equals("latest")) {
+      return LATEST;
     }
     if (value.length() > 2 && value.length() <= 18 && value.startsWith("0x")) {
       try {

@@ -408,6 +408,21 @@ class RequestEngineTest {
   }
 
   @Test
+  void aReadAtLatestSkipsAProviderKnownToBeBelowTheServedHead() {
+    TestChain chain = TestChain.of("a", "b"); // both at 100 in the snapshot
+    chain.servedHead().serve(101); // a client was told 101 (by b, say)
+    chain.servedHead().seen("b", 101);
+    transport.script("b=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBalance"); // [addr, "latest"]
+    assertEquals("b=ok", log(outcome), "a, first by priority, would answer at 100, below what was served");
+
+    TestChain level = TestChain.of("a", "b");
+    level.servedHead().serve(101); // nobody is known to have 101: no one is skipped
+    transport.script("a=ok");
+    assertEquals("a=ok", log(run(engine(), level, "eth_getBalance")));
+  }
+
+  @Test
   void aRequestForABlockNoProviderIsKnownToHaveStillGoesOut() {
     TestChain chain = TestChain.of("a", "b");
     transport.script("a=ok");

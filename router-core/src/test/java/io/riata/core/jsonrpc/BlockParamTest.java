@@ -20,6 +20,17 @@ class BlockParamTest {
   }
 
   @Test
+  void latestIsToldApartFromTheOtherTagsWhenAsked() {
+    byte[] latest = "[\"0xabc\",\"latest\"]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(BlockParam.LATEST, BlockParam.blockOrLatest("eth_getBalance", latest));
+    assertEquals(BlockParam.NONE, BlockParam.requestedBlock("eth_getBalance", latest));
+    assertEquals(BlockParam.NONE, BlockParam.blockOrLatest("eth_getBalance",
+        "[\"0xabc\",\"pending\"]".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals(0x10, BlockParam.blockOrLatest("eth_getBalance",
+        "[\"0xabc\",\"0x10\"]".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void tagsHashesAndUnknownMethodsNameNoBlock() {
     assertEquals(BlockParam.NONE, block("eth_getBalance", "[\"0xabc\",\"latest\"]"));
     assertEquals(0, block("eth_getBalance", "[\"0xabc\",\"earliest\"]"));

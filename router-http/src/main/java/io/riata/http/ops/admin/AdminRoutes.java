@@ -259,6 +259,8 @@ public final class AdminRoutes extends AllDirectives {
     cluster.put("finalized", status.finalized());
     cluster.put("finalizedWentBack", status.finalizedWentBack());
     cluster.put("rateLimitedUntilMillis", status.rateLimitedUntilMillis());
+    // While the pool is silent, head, lag, rogue and breaker come from this node's own probes.
+    cluster.put("standIn", chain.standingIn());
     ObjectNode here = out.putObject("thisNode");
     here.put("breaker", chain.breakers().phase(p.id()).name());
     here.put("trippedLocally", chain.breakers().trippedLocally(p.id()));
