@@ -28,11 +28,12 @@ import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
 import io.riata.core.engine.FixedConcurrencyLimiter;
 import io.riata.core.engine.HedgePolicy;
-import io.riata.core.engine.NodeAdmission;
+import io.riata.core.engine.BoundedAdmission;
 import io.riata.core.engine.RequestEngine;
 import io.riata.core.engine.Shortcut;
 import io.riata.http.data.EngineGateway;
 import io.riata.http.data.HttpSettings;
+import io.riata.http.data.OverloadSettings;
 import io.riata.http.data.EventLoops;
 import io.riata.http.data.RpcServer;
 import io.riata.http.data.upstream.HttpHeadProbe;
@@ -112,16 +113,19 @@ public final class RiataServer implements AutoCloseable {
       PathTimings timings = new PathTimings(admin.timingSampleEvery());
       DashboardFeed dashboard = new DashboardFeed();
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, upstream.probeTimeout()), dashboard);
+      OverloadSettings overload = OverloadSettings.from(system.settings().config());
+      BoundedAdmission admission = new BoundedAdmission(overload.maxInFlight());
       RequestEngine engine = new RequestEngine(
           new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts(),
-          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
-          List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
+          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), overload.retryBudget(), HedgePolicy.NONE,
+          admission, List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);
       Subscriptions subscriptions = new Subscriptions(system, node, gateway, client);
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
+      metrics.watchOverload(admission, engine::retryBudget);
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());

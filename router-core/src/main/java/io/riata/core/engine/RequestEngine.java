@@ -19,6 +19,7 @@ import io.riata.core.selection.Strategy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -47,20 +48,28 @@ public final class RequestEngine {
   private static final Classification BLOCK_NOT_FOUND =
       new Classification(OutcomeKind.UNSUPPORTED, "block not found", null, true);
   private final ProviderLimiter limiter;
+  private final RetryBudget.Settings budgetSettings;
+  private final ConcurrentHashMap<String, RetryBudget> budgets = new ConcurrentHashMap<>();
   private final HedgePolicy hedging;
   private final NodeAdmission admission;
   private final Shortcut[] shortcuts;
   private final PathTimer timer;
   private final EngineClock clock;
 
-  public RequestEngine(MethodDeadlines deadlines, int maxAttempts, ProviderLimiter limiter, HedgePolicy hedging,
-                       NodeAdmission admission, List<Shortcut> shortcuts, PathTimer timer, EngineClock clock) {
+  /**
+   * @param budget how many retries and hedges each chain may send, per first attempt; see
+   *               {@link RetryBudget}
+   */
+  public RequestEngine(MethodDeadlines deadlines, int maxAttempts, ProviderLimiter limiter, RetryBudget.Settings budget,
+                       HedgePolicy hedging, NodeAdmission admission, List<Shortcut> shortcuts, PathTimer timer,
+                       EngineClock clock) {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
     }
     this.deadlines = deadlines;
     this.maxAttempts = maxAttempts;
     this.limiter = limiter;
+    this.budgetSettings = budget;
     this.hedging = hedging;
     this.admission = admission;
     this.shortcuts = shortcuts.toArray(new Shortcut[0]);
@@ -70,6 +79,12 @@ public final class RequestEngine {
 
   public ProviderLimiter limiter() {
     return limiter;
+  }
+
+  /** The retry budget of a chain (made on first use). */
+  public RetryBudget retryBudget(String chain) {
+    RetryBudget budget = budgets.get(chain);
+    return budget != null ? budget : budgets.computeIfAbsent(chain, c -> new RetryBudget(budgetSettings));
   }
 
   /**
@@ -180,6 +195,11 @@ public final class RequestEngine {
     int blockWaits;
     /** Attempts made before the current round over the candidates. */
     int roundStart;
+    /** Candidates of the current round skipped because they were at their concurrency limit. */
+    int skippedThisRound;
+    /** Attempts sent to providers, over all rounds. */
+    int sent;
+    final RetryBudget budget;
 
     Run(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed, JsonRpcRequest request,
         long requestedBlock, long selectBlock, P payload, Transport<P, B> transport, Completion<B> done,
@@ -196,6 +216,7 @@ public final class RequestEngine {
       this.candidates = candidates;
       this.startedNanos = startedNanos;
       this.deadlineNanos = deadlineNanos;
+      this.budget = retryBudget(chain.config().name());
     }
 
     /** Sends the next attempt, or gives up when there is no candidate, attempt or time left. */
@@ -218,7 +239,7 @@ public final class RequestEngine {
       for (;;) {
         long now = clock.nanoTime();
         long remaining = deadlineNanos - now;
-        int made = attempts.size() - roundStart;
+        int made = attempts.size() - roundStart - skippedThisRound;
         if (index >= candidates.size() || made + inFlight() >= maxAttempts || remaining <= 0) {
           return false;
         }
@@ -229,10 +250,25 @@ public final class RequestEngine {
           timer.admission(clock.nanoTime() - now);
         }
         if (permit == null) {
-          // Nothing was sent: not the provider's fault, so nothing is recorded against it.
+          // Nothing was sent: not the provider's fault, so nothing is recorded against it, and
+          // it does not count as one of the request's attempts.
           attempts.add(new Attempt(provider.id(), "saturated", 0, hedge));
+          skippedThisRound++;
           continue;
         }
+        if (sent == 0) {
+          budget.first(now);
+        } else if (!budget.tryRetry(now)) {
+          permit.release(null, 0);
+          index--; // not tried
+          if (!hedge) {
+            attempts.add(new Attempt(provider.id(), "retry budget spent", 0, false));
+            skippedThisRound++;
+            index = candidates.size(); // no further attempt in this request
+          }
+          return false;
+        }
+        sent++;
         // The deadline is shared by the attempts still possible, so a provider that hangs costs
         // its share and not the whole request.
         int attemptsLeft = Math.min(maxAttempts - made - inFlight(), candidates.size() - index + 1);
@@ -419,6 +455,13 @@ public final class RequestEngine {
         B reply = lastErrorReply;
         lastErrorReply = null;
         finish(new Outcome<>(reply, null, lastErrorBy, attempts, false), "ERROR_REPLY");
+      } else if (sent == 0 && !attempts.isEmpty() && !deadlineReached) {
+        // Every candidate was at its limit on this node: nothing was sent, and walking on would
+        // only add load. The client is told at once to come back, as for a full node.
+        finish(new Outcome<>(null, JsonRpcCodec.errorResponse(idOrNull(request), JsonRpcErrors.PROVIDERS_SATURATED,
+            "every provider that could take " + request.method() + " on " + chain.config().name()
+                + " is at its concurrency limit on this node; try again shortly", null), null, attempts, true),
+            "SATURATED");
       } else {
         finish(Outcome.own(allFailed(deadlineReached), attempts), "NO_PROVIDER");
       }
@@ -432,6 +475,7 @@ public final class RequestEngine {
           selectBlock, chain.servedHead(), allowed, clock.currentTimeMillis(), candidates);
       index = 0;
       roundStart = attempts.size();
+      skippedThisRound = 0;
       next();
     }
 

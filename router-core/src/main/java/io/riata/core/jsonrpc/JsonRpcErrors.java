@@ -18,6 +18,11 @@ public final class JsonRpcErrors {
   public static final int UNKNOWN_CHAIN_OR_ROUTE = -32052;
   /** This node is at its limit of requests in flight (HTTP 503 with {@code Retry-After}); nothing was sent upstream. */
   public static final int NODE_OVERLOADED = -32053;
+  /**
+   * Every provider that could take the request is at its concurrency limit on this node: nothing
+   * was sent (HTTP 503 with {@code Retry-After}).
+   */
+  public static final int PROVIDERS_SATURATED = -32054;
 
   private JsonRpcErrors() {}
 }

@@ -68,7 +68,7 @@ public class EngineBench {
     limiter = new FixedConcurrencyLimiter(256);
     first = chain.config().providers().get(0);
     engine = new RequestEngine(new MethodDeadlines(Map.of("eth_call", Duration.ofSeconds(5)), Duration.ofSeconds(2)),
-        3, limiter, HedgePolicy.NONE, NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE,
+        3, limiter, RetryBudget.Settings.UNLIMITED, HedgePolicy.NONE, NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE,
         EngineClock.SYSTEM);
     request = JsonRpcRequest.build("1", "eth_getBalance", "[\"0x00000000219ab540356cbb839cbe05303d7705fa\",\"latest\"]")
         .request();

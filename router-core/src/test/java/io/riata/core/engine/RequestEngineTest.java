@@ -39,8 +39,13 @@ class RequestEngineTest {
   private final FixedConcurrencyLimiter limiter = new FixedConcurrencyLimiter(8);
 
   private RequestEngine engine(HedgePolicy hedging, NodeAdmission admission, ProviderLimiter limits) {
+    return engine(hedging, admission, limits, RetryBudget.Settings.UNLIMITED);
+  }
+
+  private RequestEngine engine(HedgePolicy hedging, NodeAdmission admission, ProviderLimiter limits,
+                               RetryBudget.Settings budget) {
     return new RequestEngine(new MethodDeadlines(Map.of("eth_call", Duration.ofSeconds(5)), Duration.ofSeconds(2)),
-        3, limits, hedging, admission, List.of(Shortcut.CHAIN_ID), PathTimer.NONE, clock);
+        3, limits, budget, hedging, admission, List.of(Shortcut.CHAIN_ID), PathTimer.NONE, clock);
   }
 
   private RequestEngine engine() {
@@ -237,6 +242,84 @@ class RequestEngineTest {
         "eth_getBalance");
     assertEquals("a=saturated, b=ok", log(outcome));
     assertEquals(List.of("b"), chain.recorded.stream().map(TestChain.Recorded::providerId).toList());
+  }
+
+  @Test
+  void aFullProviderDoesNotUseUpOneOfTheRequestsAttempts() {
+    TestChain chain = TestChain.of("a", "b", "c", "d");
+    transport.script("b=503 c=503 d=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED, refusing("a")),
+        chain, "eth_getBalance");
+    assertEquals("a=saturated, b=http 503, c=http 503, d=ok", log(outcome), "three attempts were sent, as allowed");
+  }
+
+  @Test
+  void whenEveryProviderIsFullTheClientGets503AtOnceAndNothingIsSent() throws IOException {
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
+        refusing("a", "b")), chain, "eth_getBalance");
+    assertTrue(outcome.refused(), "answered with HTTP 503 and Retry-After");
+    JsonNode error = ownAnswer(outcome).path("error");
+    assertEquals(-32054, error.path("code").asInt());
+    assertTrue(error.path("message").asText().contains("concurrency limit"), error.toString());
+    assertEquals(List.of(), transport.sent);
+    assertEquals(List.of(), chain.recorded, "a full provider is not a failed one");
+  }
+
+  @Test
+  void retriesBeyondTheChainsBudgetAreNotSent() throws IOException {
+    // No share of first attempts, a floor of one retry per second over a 1 s window.
+    RequestEngine engine = engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED, limiter,
+        new RetryBudget.Settings(0, 1, Duration.ofSeconds(1)));
+    TestChain chain = TestChain.of("a", "b");
+    transport.script("a=503 b=ok");
+    assertEquals("a=http 503, b=ok", log(run(engine, chain, "eth_getBalance")), "the floor allows one retry");
+    transport.script("a=503");
+    Outcome<ScriptedTransport.Body> spent = run(engine, chain, "eth_getBalance");
+    assertEquals("a=http 503, b=retry budget spent", log(spent));
+    assertEquals(-32050, ownAnswer(spent).path("error").path("code").asInt());
+    assertEquals(1, transport.sent.stream().filter(s -> s.providerId().equals("b")).count(),
+        "b was asked once, by the first request");
+    assertEquals(1, engine.retryBudget(chain.config().name()).denied());
+
+    clock.advanceTo(clock.nanoTime() + Duration.ofSeconds(1).toNanos());
+    transport.script("a=503 b=ok");
+    assertEquals("a=http 503, b=ok", log(run(engine, chain, "eth_getBalance")), "a new second, a new floor");
+  }
+
+  @Test
+  void aShareOfFirstAttemptsMayBeRetried() {
+    // 20% of first attempts, no floor: after 10 requests that went well, two retries are allowed.
+    RequestEngine engine = engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED, limiter,
+        new RetryBudget.Settings(0.2, 0, Duration.ofSeconds(10)));
+    TestChain chain = TestChain.of("a", "b");
+    for (int i = 0; i < 10; i++) {
+      transport.script("a=ok");
+      run(engine, chain, "eth_getBalance");
+    }
+    transport.script("a=503 b=ok");
+    assertEquals("a=http 503, b=ok", log(run(engine, chain, "eth_getBalance")));
+    transport.script("a=503 b=ok");
+    assertEquals("a=http 503, b=ok", log(run(engine, chain, "eth_getBalance")));
+    transport.script("a=503");
+    assertEquals("a=http 503, b=retry budget spent", log(run(engine, chain, "eth_getBalance")),
+        "13 first attempts allow 2.6 retries: the third is refused");
+  }
+
+  /** A limiter with no room for the given providers. */
+  private ProviderLimiter refusing(String... full) {
+    List<String> ids = List.of(full);
+    return new ProviderLimiter() {
+      @Override
+      public Permit tryAcquire(ProviderConfig provider) {
+        return ids.contains(provider.id()) ? null : limiter.tryAcquire(provider);
+      }
+
+      @Override
+      public int inFlight(String providerId) {
+        return limiter.inFlight(providerId);
+      }
+    };
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.riata.http.ops;
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.engine.BoundedAdmission;
+import io.riata.core.engine.RetryBudget;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.rollup.ChainRollup;
 import io.riata.core.rollup.LatencyHistogram;
@@ -19,6 +21,7 @@ import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
 import kamon.metric.MeasurementUnit;
@@ -44,6 +47,45 @@ public final class MetricsExporter extends AllDirectives {
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
     this.dashboard = dashboard;
+  }
+
+  private BoundedAdmission admission;
+  private Function<String, RetryBudget> budgets;
+  private long lastRefused;
+  private final Map<String, long[]> lastBudget = new HashMap<>();
+
+  /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
+  public void watchOverload(BoundedAdmission admission,
+                            Function<String, RetryBudget> budgets) {
+    this.admission = admission;
+    this.budgets = budgets;
+  }
+
+  private void updateOverload() {
+    if (admission == null) {
+      return;
+    }
+    Kamon.gauge("riata.node.requests.in.flight", "requests in flight on this node (admission counts them)")
+        .withoutTags().update(admission.inFlight());
+    Kamon.gauge("riata.node.requests.limit", "requests in flight this node admits at most (riata.http.admission)")
+        .withoutTags().update(admission.limit());
+    long refused = admission.refused();
+    count("riata.node.requests.refused", "requests refused with 503 because the node was at its limit",
+        TagSet.Empty(), refused - lastRefused);
+    lastRefused = refused;
+    for (ChainRuntime chain : node.chains()) {
+      String name = chain.config().name();
+      RetryBudget budget = budgets.apply(name);
+      long[] last = lastBudget.computeIfAbsent(name, k -> new long[2]);
+      long allowed = budget.allowed();
+      long denied = budget.denied();
+      TagSet tags = TagSet.of("chain", name);
+      count("riata.retries.allowed", "retries and hedges the chain's retry budget let through", tags, allowed - last[0]);
+      count("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent", tags,
+          denied - last[1]);
+      last[0] = allowed;
+      last[1] = denied;
+    }
   }
 
   public Route route() {
@@ -72,6 +114,7 @@ public final class MetricsExporter extends AllDirectives {
     Kamon.counter("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them")
         .withoutTags().increment(conflated - lastConflated);
     lastConflated = conflated;
+    updateOverload();
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();
       Kamon.gauge("riata.chain.head", "the chain head as the pool sees it")

@@ -1,0 +1,121 @@
+package io.riata.http.rpc;
+
+import static io.riata.http.TestNodes.call;
+import static io.riata.http.TestNodes.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.core.config.ChainConfig;
+import io.riata.core.config.ProviderConfig;
+import io.riata.http.RiataServer;
+import io.riata.http.TestNodes;
+import io.riata.http.sim.SimSettings;
+import io.riata.http.sim.SimulatedProvider;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Shedding on a real node: past its limit of requests in flight the node answers 503 at once
+ * without reaching a provider, and when every provider is at its concurrency limit the client is
+ * told so at once instead of walking the candidates. Providers answer after 3 s, so the requests
+ * that are let in are still in flight while the others arrive.
+ */
+class OverloadIT {
+
+  private static final Duration SLOW = Duration.ofSeconds(3);
+  private static final int NODE_LIMIT = 4;
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static SimulatedProvider roomy;
+  private static SimulatedProvider narrow;
+  private static RiataServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    roomy = SimulatedProvider.start(SimSettings.healthy("roomy", 1).withLatency(SLOW));
+    narrow = SimulatedProvider.start(SimSettings.healthy("narrow", 2).withLatency(SLOW));
+    ChainConfig shed = TestNodes.chain("shed", 1, "priority", List.of(TestNodes.provider("roomy", roomy.httpUrl(), 1)));
+    ChainConfig full = TestNodes.chain("full", 2, "priority", List.of(
+        new ProviderConfig("narrow", narrow.httpUrl(), null, 1, 1, false, Set.of(), Set.of(), null, Map.of(), 1)));
+    server = TestNodes.start(TestNodes.config(List.of(shed, full), List.of()),
+        "riata.http.admission.max-in-flight = " + NODE_LIMIT + "\nriata.http.deadlines.default = 6s"
+            // The providers answer everything after 3 s, head probes included.
+            + "\nriata.http.upstream.probe-timeout = 5s");
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    roomy.close();
+    narrow.close();
+  }
+
+  /** One answer and when it came, in ms after all were sent. */
+  private record Answer(int status, String retryAfter, JsonNode body, long ms) {}
+
+  private static List<Answer> burst(String chain, int requests) {
+    List<CompletableFuture<Answer>> pending = new ArrayList<>();
+    long sent = System.nanoTime();
+    for (int i = 1; i <= requests; i++) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rpc/" + chain))
+          .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
+          .POST(HttpRequest.BodyPublishers.ofString(
+              call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i))).build();
+      pending.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
+          r.statusCode(), r.headers().firstValue("Retry-After").orElse(null), json(r.body()),
+          (System.nanoTime() - sent) / 1_000_000)));
+    }
+    return pending.stream().map(CompletableFuture::join).toList();
+  }
+
+  @Test
+  void pastItsLimitTheNodeAnswers503AtOnceAndNoProviderSeesTheRequest() {
+    roomy.resetCounts();
+    List<Answer> answers = burst("shed", 2 * NODE_LIMIT);
+    List<Answer> refused = answers.stream().filter(a -> a.status() == 503).toList();
+    List<Answer> served = answers.stream().filter(a -> a.status() == 200).toList();
+    System.out.printf("node limit %d: %d served (last after %d ms), %d refused (last after %d ms)%n", NODE_LIMIT,
+        served.size(), served.stream().mapToLong(Answer::ms).max().orElse(-1), refused.size(),
+        refused.stream().mapToLong(Answer::ms).max().orElse(-1));
+    assertEquals(NODE_LIMIT, served.size(), "as many served as the node admits: " + answers);
+    assertEquals(NODE_LIMIT, refused.size());
+    for (Answer a : refused) {
+      assertEquals("1", a.retryAfter());
+      assertEquals(-32053, a.body().path("error").path("code").asInt(), a.body().toString());
+      assertTrue(a.body().path("id").isInt(), "the refusal answers the request's id: " + a.body());
+      assertTrue(a.ms() < served.stream().mapToLong(Answer::ms).min().orElseThrow(),
+          "refused at once, before any admitted request was answered");
+    }
+    assertEquals(NODE_LIMIT, roomy.requests("eth_getBalance"), "the refused requests never reached the provider");
+  }
+
+  @Test
+  void whenEveryProviderIsFullTheClientIsToldAtOnce() {
+    narrow.resetCounts();
+    List<Answer> answers = burst("full", 3);
+    List<Answer> refused = answers.stream().filter(a -> a.status() == 503).toList();
+    List<Answer> served = answers.stream().filter(a -> a.status() == 200).toList();
+    System.out.printf("provider limit 1: %d served after %d ms, %d refused, the last after %d ms%n", served.size(),
+        served.stream().mapToLong(Answer::ms).max().orElse(-1), refused.size(),
+        refused.stream().mapToLong(Answer::ms).max().orElse(-1));
+    assertEquals(1, served.size(), answers.toString());
+    assertEquals(2, refused.size());
+    for (Answer a : refused) {
+      assertEquals("1", a.retryAfter());
+      assertEquals(-32054, a.body().path("error").path("code").asInt(), a.body().toString());
+      assertTrue(a.ms() < served.get(0).ms(), "told at once, not after the provider's 3 s");
+    }
+    assertEquals(1, narrow.requests("eth_getBalance"));
+  }
+}
