@@ -28,6 +28,7 @@ import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
 import io.riata.core.engine.FixedConcurrencyLimiter;
 import io.riata.core.engine.HedgePolicy;
+import io.riata.core.engine.LatencyHedge;
 import io.riata.core.engine.BoundedAdmission;
 import io.riata.core.engine.RequestEngine;
 import io.riata.core.engine.Shortcut;
@@ -117,7 +118,8 @@ public final class RiataServer implements AutoCloseable {
       BoundedAdmission admission = new BoundedAdmission(overload.maxInFlight());
       RequestEngine engine = new RequestEngine(
           new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts(),
-          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), overload.retryBudget(), HedgePolicy.NONE,
+          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), overload.retryBudget(),
+          overload.hedge() == null ? HedgePolicy.NONE : new LatencyHedge(overload.hedge()),
           admission, List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
       RouteResolver resolver = new RouteResolver(node);

@@ -268,6 +268,9 @@ public final class RequestEngine {
           }
           return false;
         }
+        if (hedge) {
+          budget.hedged();
+        }
         sent++;
         // The deadline is shared by the attempts still possible, so a provider that hangs costs
         // its share and not the whole request.

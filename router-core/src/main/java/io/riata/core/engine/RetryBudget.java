@@ -48,6 +48,7 @@ public final class RetryBudget {
   private final AtomicLongArray retries;
   private final LongAdder allowed = new LongAdder();
   private final LongAdder denied = new LongAdder();
+  private final LongAdder hedges = new LongAdder();
 
   public RetryBudget(Settings settings) {
     this.ratio = settings.ratio();
@@ -96,6 +97,16 @@ public final class RetryBudget {
   /** Retries and hedges let through since start. */
   public long allowed() {
     return allowed.sum();
+  }
+
+  /** Counts a hedge that {@link #tryRetry} let through (it is counted there as a retry too). */
+  public void hedged() {
+    hedges.increment();
+  }
+
+  /** Hedges sent since start. */
+  public long hedges() {
+    return hedges.sum();
   }
 
   /** Retries and hedges refused since start because the budget was spent. */

@@ -391,6 +391,23 @@ class RequestEngineTest {
   }
 
   @Test
+  void aHedgeIsPaidFromTheRetryBudgetAndNotSentWhenItIsSpent() {
+    HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
+    // No share of first attempts, one retry per second: one hedge, then none in the same second.
+    RequestEngine engine = engine(after100ms, NodeAdmission.UNBOUNDED, limiter,
+        new RetryBudget.Settings(0, 1, Duration.ofSeconds(1)));
+    TestChain chain = TestChain.of("a", "b");
+    transport.script("a=ok:500 b=ok:10");
+    assertEquals("b=ok, a=cancelled", log(run(engine, chain, "eth_getBalance")));
+    transport.script("a=ok:300");
+    clock.advanceTo(clock.nanoTime() + 100 * MS); // still within the same second of the budget
+    Outcome<ScriptedTransport.Body> second = run(engine, chain, "eth_getBalance");
+    assertEquals("a=ok", log(second), "the budget is spent: the slow first attempt is waited for");
+    assertEquals(1, engine.retryBudget(chain.config().name()).hedges());
+    assertEquals(1, engine.retryBudget(chain.config().name()).denied());
+  }
+
+  @Test
   void theFirstAnswerWinsWhenItComesBeforeTheHedge() {
     HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
     transport.script("a=ok:20");

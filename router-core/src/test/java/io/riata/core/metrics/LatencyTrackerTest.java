@@ -119,4 +119,22 @@ class LatencyTrackerTest {
       }
     }
   }
+
+  @Test
+  void theP95EstimateSettlesNearThe95thPercentileAndFollowsAStep() {
+    LatencyTracker t = new LatencyTracker();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      t.record("a", "m", (long) (random.nextDouble() * 100_000_000)); // uniform 0 .. 100 ms: p95 is 95 ms
+    }
+    double p95 = t.p95Nanos("a", "m") / 1e6;
+    assertTrue(p95 > 85 && p95 < 105, "p95 of uniform 0..100 ms estimated as " + p95 + " ms");
+    double mean = t.latencyNanos("a", "m") / 1e6;
+    assertTrue(mean > 30 && mean < 70, "the average stays an average: " + mean);
+    for (int i = 0; i < 60; i++) {
+      t.record("a", "m", 2_000_000_000L); // the provider turns 2 s slow
+    }
+    assertTrue(t.p95Nanos("a", "m") > 1e9, "after 60 slow answers the p95 is " + t.p95Nanos("a", "m") / 1e6 + " ms");
+    assertTrue(Double.isNaN(t.p95Nanos("a", "other")));
+  }
 }

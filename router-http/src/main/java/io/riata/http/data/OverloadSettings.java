@@ -1,15 +1,17 @@
 package io.riata.http.data;
 
 import com.typesafe.config.Config;
+import io.riata.core.engine.LatencyHedge;
 import io.riata.core.engine.RetryBudget;
 
 /**
- * {@code riata.http.admission} and {@code riata.http.failover.retry-budget}: how much this node
- * takes on, and how much it may retry.
+ * {@code riata.http.admission}, {@code riata.http.failover.retry-budget} and
+ * {@code riata.http.hedge}: how much this node takes on, and how much it may retry and hedge.
  *
  * @param maxInFlight requests in flight on this node at most (a batch's elements count one each)
+ * @param hedge       when reads are hedged; {@code null} when they never are
  */
-public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget) {
+public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget, LatencyHedge.Settings hedge) {
 
   public static OverloadSettings from(Config root) {
     Config http = root.getConfig("riata.http");
@@ -18,11 +20,26 @@ public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget
       throw new IllegalArgumentException("riata.http.admission.max-in-flight must be at least 1, got " + maxInFlight);
     }
     Config b = http.getConfig("failover.retry-budget");
+    RetryBudget.Settings budget;
     try {
-      return new OverloadSettings(maxInFlight,
-          new RetryBudget.Settings(b.getDouble("ratio"), b.getInt("min-per-second"), b.getDuration("window")));
+      budget = new RetryBudget.Settings(b.getDouble("ratio"), b.getInt("min-per-second"), b.getDuration("window"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("riata.http.failover.retry-budget: " + e.getMessage(), e);
+    }
+    return new OverloadSettings(maxInFlight, budget, hedge(http.getConfig("hedge")));
+  }
+
+  private static LatencyHedge.Settings hedge(Config h) {
+    if (!h.getBoolean("enabled")) {
+      return null;
+    }
+    String delay = h.getString("delay").trim();
+    try {
+      return new LatencyHedge.Settings(delay.equalsIgnoreCase("p95") ? null : h.getDuration("delay"),
+          h.getDuration("min"), h.getDuration("max"));
+    } catch (IllegalArgumentException | com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException("riata.http.hedge: " + e.getMessage()
+          + " (delay is p95 or a duration such as 100ms)", e);
     }
   }
 }

@@ -23,11 +23,7 @@ public record RoutingHeaders(String provider, int attempts, String attemptLog) {
     }
     StringBuilder log = new StringBuilder(attempts.size() * 24);
     for (Attempt a : attempts) {
-      if (log.length() > 0) {
-        log.append(", ");
-      }
-      log.append(a.providerId()).append('=');
-      headerSafe(a.reason(), log);
+      append(a, log);
     }
     return log.toString();
   }
@@ -45,16 +41,24 @@ public record RoutingHeaders(String provider, int attempts, String attemptLog) {
       attempts += o.attempts().size();
       if (log != null) {
         for (Attempt a : o.attempts()) {
-          if (log.length() > 0) {
-            log.append(", ");
-          }
-          log.append(a.providerId()).append('=');
-          headerSafe(a.reason(), log);
+          append(a, log);
         }
       }
     }
     return new RoutingHeaders(providers.length() == 0 ? "riata" : providers.toString(), attempts,
         log == null || log.length() == 0 ? null : log.toString());
+  }
+
+  /** {@code provider=reason}, with {@code (hedge)} after an attempt sent while another was in flight. */
+  private static void append(Attempt a, StringBuilder log) {
+    if (log.length() > 0) {
+      log.append(", ");
+    }
+    log.append(a.providerId()).append('=');
+    headerSafe(a.reason(), log);
+    if (a.hedge()) {
+      log.append(" (hedge)");
+    }
   }
 
   private static boolean listed(StringBuilder providers, String id) {

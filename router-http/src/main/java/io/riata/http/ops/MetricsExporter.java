@@ -76,15 +76,18 @@ public final class MetricsExporter extends AllDirectives {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       RetryBudget budget = budgets.apply(name);
-      long[] last = lastBudget.computeIfAbsent(name, k -> new long[2]);
+      long[] last = lastBudget.computeIfAbsent(name, k -> new long[3]);
       long allowed = budget.allowed();
       long denied = budget.denied();
       TagSet tags = TagSet.of("chain", name);
       count("riata.retries.allowed", "retries and hedges the chain's retry budget let through", tags, allowed - last[0]);
       count("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent", tags,
           denied - last[1]);
+      long hedges = budget.hedges();
+      count("riata.hedges", "reads sent to a second provider while the first had not answered", tags, hedges - last[2]);
       last[0] = allowed;
       last[1] = denied;
+      last[2] = hedges;
     }
   }
 
