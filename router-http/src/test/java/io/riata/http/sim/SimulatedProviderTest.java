@@ -406,13 +406,17 @@ class SimulatedProviderTest {
   @Test
   void answersRequestsOnAKeptAliveConnectionWithoutDelay() throws Exception {
     call(sim, "eth_blockNumber", "[]");
-    long begin = System.nanoTime();
-    for (int i = 0; i < 200; i++) {
+    long[] micros = new long[200];
+    for (int i = 0; i < micros.length; i++) {
+      long begin = System.nanoTime();
       call(sim, "eth_blockNumber", "[]");
+      micros[i] = (System.nanoTime() - begin) / 1000;
     }
-    // With Nagle's algorithm on, each answer would wait ~40 ms for a delayed ACK: 8 s in all.
-    Duration took = Duration.ofNanos(System.nanoTime() - begin);
-    assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, () -> "200 sequential calls took " + took);
+    // With Nagle's algorithm on, every answer would wait ~40 ms for a delayed ACK. The median
+    // shows that without being thrown by a busy machine's stalls, which a total would add up.
+    java.util.Arrays.sort(micros);
+    long median = micros[micros.length / 2];
+    assertTrue(median < 30_000, () -> "the median of 200 sequential calls took " + median + " us");
   }
 
   @Test
