@@ -10,6 +10,9 @@ import java.util.List;
  * {@code riata.cluster} from reference.conf / application.conf, read once. The mailbox capacities
  * are read by the metered mailboxes themselves ({@code riata.cluster.mailboxes.*.capacity-setting});
  * they are read here too so that a bad value fails at start.
+ *
+ * @param maxPause the pause guard's limit ({@code pause-guard.max-pause}, {@code auto} resolved);
+ *                 {@link Duration#ZERO} when the guard is off
  */
 public record ClusterSettings(
     String bootstrap,
@@ -21,7 +24,8 @@ public record ClusterSettings(
     int localTripThreshold,
     Duration localTripDuration,
     BreakerSettings breaker,
-    Dashboard dashboard) {
+    Dashboard dashboard,
+    Duration maxPause) {
 
   /**
    * {@code riata.cluster.dashboard}.
@@ -63,6 +67,23 @@ public record ClusterSettings(
             c.getDuration("dashboard.interval"),
             c.getInt("dashboard.samples"),
             c.getInt("dashboard.max-methods"),
-            c.getInt("dashboard.mailbox-capacity")));
+            c.getInt("dashboard.mailbox-capacity")),
+        maxPause(root));
+  }
+
+  /** {@code riata.cluster.pause-guard.max-pause}: {@link Duration#ZERO} when off. */
+  static Duration maxPause(Config root) {
+    String value = root.getString("riata.cluster.pause-guard.max-pause").trim();
+    if (value.equals("off")) {
+      return Duration.ZERO;
+    }
+    Duration d = value.equals("auto")
+        ? root.getDuration("pekko.cluster.split-brain-resolver.stable-after")
+        : root.getDuration("riata.cluster.pause-guard.max-pause");
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("riata.cluster.pause-guard.max-pause must be at least 1s (or auto, or off), got "
+          + d + (value.equals("auto") ? " from pekko.cluster.split-brain-resolver.stable-after" : ""));
+    }
+    return d;
   }
 }
