@@ -77,12 +77,15 @@ public record ClusterSettings(
     if (value.equals("off")) {
       return Duration.ZERO;
     }
+    // The others call a silent node unreachable no sooner than acceptable-heartbeat-pause after its
+    // last heartbeat, then wait stable-after before downing it: a shorter stand-still is survived.
     Duration d = value.equals("auto")
-        ? root.getDuration("pekko.cluster.split-brain-resolver.stable-after")
+        ? root.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause")
+            .plus(root.getDuration("pekko.cluster.split-brain-resolver.stable-after"))
         : root.getDuration("riata.cluster.pause-guard.max-pause");
     if (d.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("riata.cluster.pause-guard.max-pause must be at least 1s (or auto, or off), got "
-          + d + (value.equals("auto") ? " from pekko.cluster.split-brain-resolver.stable-after" : ""));
+          + d + (value.equals("auto") ? " from the failure detector's and split-brain resolver's settings" : ""));
     }
     return d;
   }

@@ -12,12 +12,13 @@ class ClusterSettingsTest {
 
   private static Config with(String maxPause, String stableAfter) {
     return ConfigFactory.parseString("riata.cluster.pause-guard.max-pause = \"" + maxPause + "\"\n"
-        + "pekko.cluster.split-brain-resolver.stable-after = " + stableAfter);
+        + "pekko.cluster.split-brain-resolver.stable-after = " + stableAfter + "\n"
+        + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s");
   }
 
   @Test
-  void maxPauseAutoIsTheSplitBrainResolversStableAfter() {
-    assertEquals(Duration.ofSeconds(7), ClusterSettings.maxPause(with("auto", "7s")));
+  void maxPauseAutoIsTheFailureDetectorsAcceptablePausePlusStableAfter() {
+    assertEquals(Duration.ofSeconds(10), ClusterSettings.maxPause(with("auto", "7s")));
   }
 
   @Test
@@ -27,15 +28,15 @@ class ClusterSettingsTest {
   }
 
   @Test
-  void rejectsAMaxPauseUnderOneSecondEvenFromAuto() {
+  void rejectsAMaxPauseUnderOneSecond() {
     assertThrows(IllegalArgumentException.class, () -> ClusterSettings.maxPause(with("500ms", "7s")));
-    assertThrows(IllegalArgumentException.class, () -> ClusterSettings.maxPause(with("auto", "500ms")));
   }
 
   @Test
   void theShippedDefaultIsAuto() {
     Config config = ConfigFactory.load(ConfigFactory.parseString(
-        "pekko.cluster.split-brain-resolver.stable-after = 7s"));
-    assertEquals(Duration.ofSeconds(7), ClusterSettings.from(config).maxPause());
+        "pekko.cluster.split-brain-resolver.stable-after = 7s\n"
+            + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s"));
+    assertEquals(Duration.ofSeconds(10), ClusterSettings.from(config).maxPause());
   }
 }
