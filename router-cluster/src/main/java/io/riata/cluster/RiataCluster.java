@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import io.riata.cluster.node.ClusterSettings;
 import io.riata.cluster.node.ConfigFollower;
 import io.riata.cluster.node.NodeRuntime;
+import io.riata.cluster.node.PauseGuard;
 import io.riata.cluster.node.ReportBatcher;
 import io.riata.cluster.node.SnapshotSubscriber;
 import io.riata.cluster.pool.HeadProbe;
@@ -25,13 +26,18 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one place that starts a node's cluster side: entities, snapshot subscription, reports. */
 public final class RiataCluster {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RiataCluster.class);
 
   private RiataCluster() {}
 
@@ -74,7 +80,10 @@ public final class RiataCluster {
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
-    NodeRuntime node = new NodeRuntime(chains, settings);
+    PauseGuard guard = new PauseGuard(settings.maxPause(), System.nanoTime(),
+        pauseNanos -> downAfterPause(system, pauseNanos, settings.maxPause())).start();
+    system.getWhenTerminated().thenRun(guard::close);
+    NodeRuntime node = new NodeRuntime(chains, settings, guard);
     CircuitBreaker.init(system, settings.breaker(), System::nanoTime);
     ProviderPool.init(
         system,
@@ -92,10 +101,25 @@ public final class RiataCluster {
     system.systemActorOf(ConfigFollower.create(node, nodeId, System.getenv()), "riata-config", Props.empty());
     system.systemActorOf(node.deadLetterCounter(), "riata-dead-letters", Props.empty());
     system.systemActorOf(ReportBatcher.create(node, nodeId, settings.reportInterval()), "riata-reports", Props.empty());
-    ActorRef<EventAggregator.Command> aggregator = EventAggregator.init(system, settings.dashboard());
+    ActorRef<EventAggregator.Command> aggregator = EventAggregator.init(system, settings.dashboard(), node.singletons());
     system.systemActorOf(RollupReporter.create(node, nodeId, settings.dashboard().interval(), aggregator),
         "riata-rollups", Props.empty());
     system.systemActorOf(DashboardHub.create(dashboard), "riata-dashboard-hub", Props.empty());
     return node;
+  }
+
+  /**
+   * What a node does after its JVM stood still for longer than the pause guard allows: it downs
+   * itself. Downing (not leaving) because the others may already run its entities: there is
+   * nothing to hand over. Pekko then stops the node's entities and singleton and terminates the
+   * actor system ({@code run-coordinated-shutdown-when-down}).
+   */
+  private static void downAfterPause(ActorSystem<?> system, long pauseNanos, Duration maxPause) {
+    Cluster cluster = Cluster.get(system);
+    LOG.error("this JVM stood still for {} ms, longer than riata.cluster.pause-guard.max-pause ({} ms): the other"
+            + " nodes may have downed {} and started its entities elsewhere meanwhile. It claims nothing from now on"
+            + " and downs itself; start it again as a new incarnation", pauseNanos / 1_000_000, maxPause.toMillis(),
+        nodeId(system));
+    cluster.manager().tell(new Down(cluster.selfMember().address()));
   }
 }

@@ -11,6 +11,11 @@ import io.riata.http.demo.DemoProviders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code riata --demo} or {@code riata path/to/chains.yml}. Ports, timeouts and cluster settings
@@ -18,6 +23,15 @@ import java.nio.file.Path;
  * the reference.conf files.
  */
 public final class Main {
+
+  /**
+   * The exit status of a node that the cluster removed (downed), or that downed itself after its
+   * JVM stood still: its supervisor (systemd {@code Restart=on-failure}, Kubernetes) should start
+   * it again, and it joins as a new incarnation.
+   */
+  public static final int EXIT_DOWNED = 3;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
@@ -59,6 +73,7 @@ public final class Main {
       return;
     }
     RiataServer server = RiataServer.start(chains, chainsFile, config);
+    exitWithTheActorSystem(server.system());
     DemoProviders started = demo;
     if (started != null) {
       server.system().getWhenTerminated().thenRun(started::close);
@@ -89,5 +104,33 @@ public final class Main {
         + "-d '{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_blockNumber\",\"params\":[]}' "
         + base + "/rpc/" + first);
     System.out.println("Stop with Ctrl-C.");
+  }
+
+  /**
+   * A node whose actor system ended without a signal to the JVM (SIGTERM runs the same shutdown
+   * from Pekko's JVM hook and exits by itself) must not linger as a process that serves nothing:
+   * it exits, with {@link #EXIT_DOWNED} when it was downed.
+   */
+  private static void exitWithTheActorSystem(ActorSystem<?> system) {
+    system.getWhenTerminated().thenRun(() -> {
+      Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(system).getShutdownReason();
+      int status;
+      if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.jvmExitReason())) {
+        return;
+      } else if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.clusterDowningReason())) {
+        LOG.error("this node was removed from the cluster (downed); exiting with status {} so that its supervisor"
+            + " starts it again as a new incarnation", EXIT_DOWNED);
+        status = EXIT_DOWNED;
+      } else if (reason.isPresent() && reason.get().equals(CoordinatedShutdown.clusterLeavingReason())) {
+        LOG.info("this node left the cluster; exiting");
+        status = 0;
+      } else {
+        LOG.error("the actor system stopped ({}); exiting with status 1", reason.map(Object::toString).orElse("no reason"));
+        status = 1;
+      }
+      // Not from the thread that completed the termination: System.exit runs the shutdown hooks,
+      // Pekko's among them, and waits for them.
+      new Thread(() -> System.exit(status), "riata-exit").start();
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.riata.cluster.aggregate;
 
 import io.riata.cluster.CborSerializable;
 import io.riata.cluster.node.ClusterSettings;
+import io.riata.cluster.node.LocalSingletons;
 import io.riata.core.rollup.ChainRollup;
 import io.riata.core.rollup.ClusterRollup;
 import io.riata.core.rollup.NodeRollup;
@@ -17,6 +18,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import io.riata.cluster.mailbox.MeteredMailbox;
 import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -57,17 +60,29 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
 
   /** Starts the singleton manager on this node and returns the proxy to send rollups to. */
   public static ActorRef<Command> init(ActorSystem<?> system, ClusterSettings.Dashboard settings) {
+    return init(system, settings, new LocalSingletons());
+  }
+
+  /** As {@link #init(ActorSystem, ClusterSettings.Dashboard)}; the aggregator marks itself in {@code local} while it runs here. */
+  public static ActorRef<Command> init(ActorSystem<?> system, ClusterSettings.Dashboard settings,
+                                       LocalSingletons local) {
     return ClusterSingleton.get(system).init(
         SingletonActor.of(
-                Behaviors.supervise(create(settings, System::currentTimeMillis)).onFailure(SupervisorStrategy.restart()),
+                Behaviors.supervise(create(settings, System::currentTimeMillis, local))
+                    .onFailure(SupervisorStrategy.restart()),
                 SINGLETON_NAME)
             .withProps(MailboxSelector.fromConfig(MeteredMailbox.AGGREGATOR)));
   }
 
   public static Behavior<Command> create(ClusterSettings.Dashboard settings, LongSupplier clock) {
+    return create(settings, clock, new LocalSingletons());
+  }
+
+  public static Behavior<Command> create(ClusterSettings.Dashboard settings, LongSupplier clock,
+                                         LocalSingletons local) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.interval());
-      return new EventAggregator(ctx, settings, clock);
+      return new EventAggregator(ctx, settings, clock, local);
     }));
   }
 
@@ -76,20 +91,24 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
   private final ActorRef<Topic.Command<RollupPublished>> topic;
   private final String host;
   private final long since;
+  private final LocalSingletons local;
   private final List<NodeRollup> pending = new ArrayList<>();
   /** Every chain's latest merged rollup, so a tick that no node reported keeps the states. */
   private final Map<String, ChainRollup> lastByChain = new LinkedHashMap<>();
   private long seq;
   private long lastTickMillis;
 
-  private EventAggregator(ActorContext<Command> ctx, ClusterSettings.Dashboard settings, LongSupplier clock) {
+  private EventAggregator(ActorContext<Command> ctx, ClusterSettings.Dashboard settings, LongSupplier clock,
+                          LocalSingletons local) {
     super(ctx);
+    this.local = local;
     this.settings = settings;
     this.clock = clock;
     this.topic = ctx.spawn(Topic.create(RollupPublished.class, TOPIC), "topic");
     this.host = Cluster.get(ctx.getSystem()).selfMember().address().toString();
     this.since = clock.getAsLong();
     this.lastTickMillis = since;
+    local.started(SINGLETON_NAME, since);
     ctx.getLog().info("event aggregator started on {}", host);
   }
 
@@ -98,7 +117,14 @@ public final class EventAggregator extends AbstractBehavior<EventAggregator.Comm
     return newReceiveBuilder()
         .onMessage(SubmitRollup.class, this::onSubmitRollup)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onSignal(PostStop.class, signal -> onStopped())
+        .onSignal(PreRestart.class, signal -> onStopped())
         .build();
+  }
+
+  private Behavior<Command> onStopped() {
+    local.stopped(SINGLETON_NAME);
+    return this;
   }
 
   private Behavior<Command> onSubmitRollup(SubmitRollup msg) {

@@ -13,6 +13,8 @@ import java.util.List;
  *
  * @param standInAfter how long a node goes without a snapshot of a chain from its pool before it
  *                     probes the chain's heads itself; null when it never does
+ * @param maxPause     the pause guard's limit ({@code pause-guard.max-pause}, {@code auto} resolved);
+ *                     {@link Duration#ZERO} when the guard is off
  */
 public record ClusterSettings(
     String bootstrap,
@@ -25,7 +27,8 @@ public record ClusterSettings(
     int localTripThreshold,
     Duration localTripDuration,
     BreakerSettings breaker,
-    Dashboard dashboard) {
+    Dashboard dashboard,
+    Duration maxPause) {
 
   /**
    * {@code riata.cluster.dashboard}.
@@ -83,6 +86,26 @@ public record ClusterSettings(
             c.getDuration("dashboard.interval"),
             c.getInt("dashboard.samples"),
             c.getInt("dashboard.max-methods"),
-            c.getInt("dashboard.mailbox-capacity")));
+            c.getInt("dashboard.mailbox-capacity")),
+        maxPause(root));
+  }
+
+  /** {@code riata.cluster.pause-guard.max-pause}: {@link Duration#ZERO} when off. */
+  static Duration maxPause(Config root) {
+    String value = root.getString("riata.cluster.pause-guard.max-pause").trim();
+    if (value.equals("off")) {
+      return Duration.ZERO;
+    }
+    // The others call a silent node unreachable no sooner than acceptable-heartbeat-pause after its
+    // last heartbeat, then wait stable-after before downing it: a shorter stand-still is survived.
+    Duration d = value.equals("auto")
+        ? root.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause")
+            .plus(root.getDuration("pekko.cluster.split-brain-resolver.stable-after"))
+        : root.getDuration("riata.cluster.pause-guard.max-pause");
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("riata.cluster.pause-guard.max-pause must be at least 1s (or auto, or off), got "
+          + d + (value.equals("auto") ? " from the failure detector's and split-brain resolver's settings" : ""));
+    }
+    return d;
   }
 }

@@ -14,9 +14,17 @@ public final class NodeRuntime {
 
   private volatile ChainsConfig config;
   private final Map<String, ChainRuntime> byName;
+  private final PauseGuard pauseGuard;
+  private final LocalSingletons singletons = new LocalSingletons();
 
+  /** A node without a pause guard (tests). */
   public NodeRuntime(ChainsConfig config, ClusterSettings settings) {
+    this(config, settings, new PauseGuard(java.time.Duration.ZERO, System.nanoTime(), pause -> { }));
+  }
+
+  public NodeRuntime(ChainsConfig config, ClusterSettings settings, PauseGuard pauseGuard) {
     this.config = config;
+    this.pauseGuard = pauseGuard;
     Map<String, ChainRuntime> map = new LinkedHashMap<>();
     for (ChainConfig chain : config.allChains()) {
       map.put(chain.name(),
@@ -28,6 +36,16 @@ public final class NodeRuntime {
 
   public ChainsConfig config() {
     return config;
+  }
+
+  /** Whether this node may still claim what it hosts, after the JVM's pauses (see {@link PauseGuard}). */
+  public PauseGuard pauseGuard() {
+    return pauseGuard;
+  }
+
+  /** The cluster singletons whose actor runs in this JVM. */
+  public LocalSingletons singletons() {
+    return singletons;
   }
 
   /**

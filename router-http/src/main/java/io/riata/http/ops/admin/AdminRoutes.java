@@ -107,6 +107,7 @@ public final class AdminRoutes extends AllDirectives {
   private final Supplier<ClusterRollup> latestRollup;
   private final OperatorToken token;
   private final Diagnostics diagnostics;
+  private final LocalClusterView localView;
 
   /**
    * @param chainsFile the file this node started from, read again on reload; {@code null} when
@@ -123,6 +124,7 @@ public final class AdminRoutes extends AllDirectives {
     this.chainsFile = chainsFile;
     this.env = env;
     this.token = OperatorToken.from(settings);
+    this.localView = new LocalClusterView(system, node);
   }
 
   public Route route() {
@@ -139,7 +141,9 @@ public final class AdminRoutes extends AllDirectives {
               path(PathMatchers.segment("providers").slash(PathMatchers.segment()), this::provider),
               path(PathMatchers.segment("cluster").slash("members"), () -> complete(json(200, members()))),
               path(PathMatchers.segment("cluster").slash("shards"), () -> completeWithFuture(shards())),
-              path(PathMatchers.segment("cluster").slash("singleton"), () -> complete(json(200, singleton()))))),
+              path(PathMatchers.segment("cluster").slash("singleton"), () -> complete(json(200, singleton()))),
+              path(PathMatchers.segment("cluster").slash("local"),
+                  () -> completeWithFuture(localView.read().thenApply(body -> json(200, body)))))),
           post(() -> concat(
               path(PathMatchers.segment("providers").slash(PathMatchers.segment()).slash("breaker")
                       .slash(PathMatchers.segment()),
