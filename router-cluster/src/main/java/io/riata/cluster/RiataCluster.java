@@ -24,6 +24,7 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.typed.Down;
@@ -41,12 +42,6 @@ public final class RiataCluster {
 
   private RiataCluster() {}
 
-  /**
-   * Starts this node's part of the cluster. Seed nodes come from {@code riata.cluster.seed-nodes}
-   * ({@code RIATA_SEED_NODES}, comma-separated) or Pekko's own {@code pekko.cluster.seed-nodes};
-   * with neither the node joins itself: the single-node cluster is the default deployment, not a
-   * special case.
-   */
   /** This node's id in reports and reload messages: its address and the incarnation's uid. */
   public static String nodeId(ActorSystem<?> system) {
     Cluster cluster = Cluster.get(system);
@@ -54,6 +49,12 @@ public final class RiataCluster {
         + "#" + cluster.selfMember().uniqueAddress().longUid();
   }
 
+  /**
+   * Starts this node's part of the cluster. Seed nodes come from {@code riata.cluster.seed-nodes}
+   * ({@code RIATA_SEED_NODES}, comma-separated) or Pekko's own {@code pekko.cluster.seed-nodes};
+   * with neither the node joins itself: the single-node cluster is the default deployment, not a
+   * special case.
+   */
   public static NodeRuntime start(ActorSystem<?> system, ChainsConfig chains, HeadProbe probe) {
     return start(system, chains, probe, rollup -> {});
   }
@@ -80,8 +81,11 @@ public final class RiataCluster {
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
+    PauseGuard[] self = new PauseGuard[1];
     PauseGuard guard = new PauseGuard(settings.maxPause(), System.nanoTime(),
-        pauseNanos -> downAfterPause(system, pauseNanos, settings.maxPause())).start();
+        pauseNanos -> downAfterPause(system, self[0], pauseNanos, settings.maxPause()));
+    self[0] = guard;
+    guard.start();
     system.getWhenTerminated().thenRun(guard::close);
     NodeRuntime node = new NodeRuntime(chains, settings, guard);
     CircuitBreaker.init(system, settings.breaker(), System::nanoTime);
@@ -114,8 +118,19 @@ public final class RiataCluster {
    * nothing to hand over. Pekko then stops the node's entities and singleton and terminates the
    * actor system ({@code run-coordinated-shutdown-when-down}).
    */
-  private static void downAfterPause(ActorSystem<?> system, long pauseNanos, Duration maxPause) {
+  private static void downAfterPause(ActorSystem<?> system, PauseGuard guard, long pauseNanos, Duration maxPause) {
     Cluster cluster = Cluster.get(system);
+    boolean alone = true;
+    for (Member m : cluster.state().getMembers()) {
+      alone &= m.uniqueAddress().equals(cluster.selfMember().uniqueAddress());
+    }
+    if (alone) {
+      // A cluster of one (the default deployment; a laptop that slept): nobody can have downed it.
+      LOG.warn("this JVM stood still for {} ms; it is alone in its cluster, so nothing moved meanwhile: it carries on",
+          pauseNanos / 1_000_000);
+      guard.forgive();
+      return;
+    }
     LOG.error("this JVM stood still for {} ms, longer than riata.cluster.pause-guard.max-pause ({} ms): the other"
             + " nodes may have downed {} and started its entities elsewhere meanwhile. It claims nothing from now on"
             + " and downs itself; start it again as a new incarnation", pauseNanos / 1_000_000, maxPause.toMillis(),

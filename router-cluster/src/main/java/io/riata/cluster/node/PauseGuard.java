@@ -89,6 +89,14 @@ public final class PauseGuard implements AutoCloseable {
     return maxPauseNanos == 0 || (trippedPauseNanos == 0 && nowNanos - lastRunNanos <= maxPauseNanos);
   }
 
+  /**
+   * Takes a trip back: for a node alone in its cluster, whom nobody can have downed while it
+   * stood still. The guard goes on watching for the next pause.
+   */
+  public void forgive() {
+    trippedPauseNanos = 0;
+  }
+
   public boolean tripped() {
     return trippedPauseNanos != 0;
   }

@@ -63,4 +63,14 @@ class PauseGuardTest {
     assertFalse(off.status(120_000 * MS).enabled());
     assertEquals(List.of(), trips);
   }
+
+  @Test
+  void aForgivenTripVouchesAgainAndTheNextPauseTripsAgain() {
+    guard.ran(100 * MS);
+    assertTrue(guard.ran(30_100 * MS));
+    guard.forgive(); // a node alone in its cluster: nobody can have downed it
+    assertTrue(guard.vouches(30_150 * MS));
+    assertFalse(guard.ran(30_200 * MS));
+    assertTrue(guard.ran(60_300 * MS), "the next long pause trips it again");
+  }
 }
