@@ -1,13 +1,15 @@
 package io.riata.http.data.upstream;
 
 import io.netty.channel.EventLoop;
+import io.riata.core.engine.Cancellable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The attempt timeouts of one event loop. Rather than a timer per attempt (a task queued and
- * cancelled per request, and the loop's wake-up time moved each time), the exchanges in flight
- * sit in a list and one check every {@value #TICK_MILLIS} ms fails those whose time is up, so a
- * timeout fires at most that much late. The check stops a second after the last exchange ended
+ * The attempt timeouts and the engine's timers (hedges, waits for a block) of one event loop.
+ * Rather than a timer per attempt (a task queued and cancelled per request, and the loop's
+ * wake-up time moved each time), the exchanges in flight and the timers sit in lists and one
+ * check every {@value #TICK_MILLIS} ms fails the exchanges whose time is up and runs the timers
+ * that are due, so either fires at most that much late. The check stops a second after the last exchange ended
  * and starts again with the next. Used on its event loop only.
  */
 final class Deadlines implements Runnable {
@@ -18,8 +20,75 @@ final class Deadlines implements Runnable {
   private final EventLoop loop;
   private Exchange first;
   private Exchange last;
+  /** The engine's timers (hedges, waits for a block), in the order they were set. */
+  private Timer firstTimer;
+  private Timer lastTimer;
   private boolean ticking;
   private long lastBusyNanos;
+
+  /**
+   * A task to run on the loop at a time, checked by the same tick as the timeouts: it fires up to
+   * {@value #TICK_MILLIS} ms late, costs one small object and no queue operation to set or cancel.
+   */
+  static final class Timer implements Cancellable {
+    private final Deadlines owner;
+    private final Runnable task;
+    private final long atNanos;
+    private Timer previous;
+    private Timer next;
+    private boolean done;
+
+    private Timer(Deadlines owner, Runnable task, long atNanos) {
+      this.owner = owner;
+      this.task = task;
+      this.atNanos = atNanos;
+    }
+
+    /** Must be called on the loop, like everything here. */
+    @Override
+    public void cancel() {
+      if (!done) {
+        done = true;
+        owner.unlink(this);
+      }
+    }
+  }
+
+  /** Runs {@code task} on the loop after about {@code delayNanos}. */
+  Timer schedule(long delayNanos, Runnable task) {
+    Timer t = new Timer(this, task, System.nanoTime() + Math.max(0, delayNanos));
+    t.previous = lastTimer;
+    if (lastTimer == null) {
+      firstTimer = t;
+    } else {
+      lastTimer.next = t;
+    }
+    lastTimer = t;
+    tick();
+    return t;
+  }
+
+  private void unlink(Timer t) {
+    if (t.previous == null) {
+      firstTimer = t.next;
+    } else {
+      t.previous.next = t.next;
+    }
+    if (t.next == null) {
+      lastTimer = t.previous;
+    } else {
+      t.next.previous = t.previous;
+    }
+    t.previous = null;
+    t.next = null;
+  }
+
+  private void tick() {
+    if (!ticking) {
+      ticking = true;
+      loop.schedule(this, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+  }
 
   Deadlines(EventLoop loop) {
     this.loop = loop;
@@ -34,10 +103,7 @@ final class Deadlines implements Runnable {
       last.next = exchange;
     }
     last = exchange;
-    if (!ticking) {
-      ticking = true;
-      loop.schedule(this, TICK_MILLIS, TimeUnit.MILLISECONDS);
-    }
+    tick();
   }
 
   /** Stops watching; harmless for an exchange that is not watched. */
@@ -71,10 +137,20 @@ final class Deadlines implements Runnable {
       }
       e = following;
     }
-    if (first != null) {
+    Timer t = firstTimer;
+    while (t != null) {
+      Timer following = t.next;
+      if (now - t.atNanos >= 0) {
+        t.done = true;
+        unlink(t);
+        t.task.run(); // may set timers of its own: they go to the end of the list, for a later tick
+      }
+      t = following;
+    }
+    if (first != null || firstTimer != null) {
       lastBusyNanos = now;
     }
-    if (first != null || now - lastBusyNanos < IDLE_NANOS) {
+    if (first != null || firstTimer != null || now - lastBusyNanos < IDLE_NANOS) {
       loop.schedule(this, TICK_MILLIS, TimeUnit.MILLISECONDS);
     } else {
       ticking = false;

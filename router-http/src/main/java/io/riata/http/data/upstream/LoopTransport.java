@@ -2,7 +2,6 @@ package io.riata.http.data.upstream;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.Future;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.engine.AttemptListener;
 import io.riata.core.engine.Cancellable;
@@ -12,7 +11,6 @@ import io.riata.core.jsonrpc.UpstreamReply;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -66,8 +64,7 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   @Override
   public Cancellable schedule(long delayNanos, Runnable task) {
-    Future<?> f = loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+    return deadlines.schedule(delayNanos, task);
   }
 
   @Override
