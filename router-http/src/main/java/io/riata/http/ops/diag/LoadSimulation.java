@@ -122,6 +122,21 @@ public final class LoadSimulation {
     throw DiagnosticsException.badRequest("method and params do not make a valid JSON-RPC request");
   }
 
+  private static final int FAILURE_SAMPLES = 5;
+
+  /** One failed request in a line: who answered, the answer's start, and the attempts. */
+  private static String describe(Outcome<byte[]> outcome) {
+    if (outcome == null) {
+      return "no outcome (the request failed inside the node)";
+    }
+    byte[] bytes = outcome.body() != null ? outcome.body() : outcome.own();
+    String text = bytes == null ? "" : new String(bytes, 0, Math.min(bytes.length, 200),
+        java.nio.charset.StandardCharsets.UTF_8);
+    String log = io.riata.http.data.RoutingHeaders.attemptLog(outcome.attempts());
+    return (outcome.providerId() == null ? "riata" : outcome.providerId()) + ": " + text
+        + (log == null ? "" : " [" + log + "]");
+  }
+
   private final class Run {
     final Plan plan;
     final RpcTarget target;
@@ -130,6 +145,8 @@ public final class LoadSimulation {
     final AtomicLongArray latency = new AtomicLongArray(LatencyHistogram.BUCKETS);
     final AtomicLong maxNanos = new AtomicLong();
     final LongAdder failures = new LongAdder();
+    /** The first few failures, as an operator needs them to see why. */
+    final java.util.Queue<String> failureSamples = new java.util.concurrent.ConcurrentLinkedQueue<>();
     final Map<String, LongAdder> answeredBy = new ConcurrentHashMap<>();
     final AtomicInteger workersLeft;
     long startedNanos;
@@ -180,6 +197,9 @@ public final class LoadSimulation {
       maxNanos.accumulateAndGet(nanos, Math::max);
       if (outcome == null || outcome.providerId() == null || !ReplyInspector.inspect(outcome.body()).hasResult()) {
         failures.increment();
+        if (failureSamples.size() < FAILURE_SAMPLES) {
+          failureSamples.add(describe(outcome));
+        }
       }
       String by = outcome == null || outcome.providerId() == null ? "riata" : outcome.providerId();
       answeredBy.computeIfAbsent(by, k -> new LongAdder()).increment();
@@ -200,6 +220,10 @@ public final class LoadSimulation {
       out.put("requestsPerWorker", plan.requestsPerWorker());
       out.put("requests", requests);
       out.put("failures", failures.sum());
+      if (!failureSamples.isEmpty()) {
+        var samples = out.putArray("failureSamples");
+        failureSamples.forEach(samples::add);
+      }
       out.put("elapsedMs", Math.round(elapsedNanos / 1e4) / 100.0);
       out.put("throughputPerSecond", Math.round(requests * 1e10 / Math.max(1, elapsedNanos)) / 10.0);
       ObjectNode lat = out.putObject("latencyMicros");
