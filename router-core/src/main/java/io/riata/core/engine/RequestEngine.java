@@ -364,6 +364,14 @@ public final class RequestEngine {
       }
       chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos, coolDownUntil);
       attempts.add(new Attempt(provider.id(), verdict.reason(), nanos, call.hedge));
+      if (failure == TransportFailure.REPLY_TOO_LARGE) {
+        // Another provider's reply to the same request would be as large: say so now.
+        if (body != null) {
+          transport.release(body);
+        }
+        finish(Outcome.own(tooLarge(provider), attempts), "TOO_LARGE");
+        return;
+      }
       if (verdict.kind().settles()) {
         if (keptAsError) {
           lastErrorReply = null; // it is the answer now
@@ -533,6 +541,15 @@ public final class RequestEngine {
         why.append(i == 0 ? " " : "; ").append(a.providerId()).append(' ').append(a.reason());
       }
       return why.toString();
+    }
+
+    private byte[] tooLarge(ProviderConfig provider) {
+      long limit = transport.maxReplyBytes();
+      String size = limit < 0 ? "" : " of " + (limit % (1024 * 1024) == 0 ? limit / (1024 * 1024) + " MiB" : limit + " bytes");
+      return JsonRpcCodec.errorResponse(idOrNull(request), JsonRpcErrors.REPLY_TOO_LARGE,
+          "the reply to " + request.method() + " is larger than this node's limit" + size
+              + " (riata.http.upstream.max-response-size); ask for less, e.g. a narrower block range",
+          "{\"limitBytes\":" + limit + ",\"provider\":" + JsonRpcCodec.quote(provider.id()) + "}");
     }
 
     private byte[] allFailed(boolean deadlineReached) {

@@ -35,4 +35,9 @@ public interface Transport<P, B> {
 
   /** Gives back a reply body the engine does not hand on. */
   void release(B body);
+
+  /** The largest reply this transport reads, in bytes; -1 when it does not say. */
+  default long maxReplyBytes() {
+    return -1;
+  }
 }

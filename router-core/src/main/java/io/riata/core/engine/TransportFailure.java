@@ -22,8 +22,11 @@ public enum TransportFailure {
   RESET("connection reset", OutcomeKind.RETRIABLE, true),
   /** The provider closed the connection before answering in full. */
   CLOSED("connection closed", OutcomeKind.RETRIABLE, true),
-  /** The answer was larger than {@code riata.http.upstream.max-response-size}. */
-  REPLY_TOO_LARGE("reply too large", OutcomeKind.RETRIABLE, true),
+  /**
+   * The answer was larger than {@code riata.http.upstream.max-response-size}. Not the provider's
+   * fault, and another provider's answer would be as large: the request ends there.
+   */
+  REPLY_TOO_LARGE("reply too large", OutcomeKind.UNSUPPORTED, true),
   /** The answer was not valid HTTP. */
   MALFORMED_HTTP("malformed http reply", OutcomeKind.RETRIABLE, true),
   /** Any other input or output error on the connection. */

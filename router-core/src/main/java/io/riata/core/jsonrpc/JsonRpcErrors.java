@@ -23,6 +23,11 @@ public final class JsonRpcErrors {
    * was sent (HTTP 503 with {@code Retry-After}).
    */
   public static final int PROVIDERS_SATURATED = -32054;
+  /**
+   * A provider's reply was larger than this node reads ({@code riata.http.upstream.max-response-size});
+   * {@code data} names the limit and the provider. Asking for less (a narrower block range) helps.
+   */
+  public static final int REPLY_TOO_LARGE = -32055;
 
   private JsonRpcErrors() {}
 }

@@ -125,9 +125,7 @@ class RequestEngineTest {
         Arguments.of("write: a provider's 5xx answer stands", "eth_sendRawTransaction", "a b", "a=502", "a",
             "a=http 502"),
         Arguments.of("write: already known is the caller's", "eth_sendRawTransaction", "a b",
-            "a=err:-32000:already_known", "a", "a=error -32000"),
-        Arguments.of("a reply too large moves on", "eth_getBalance", "a b", "a=reply-too-large b=ok", "b",
-            "a=reply too large, b=ok"));
+            "a=err:-32000:already_known", "a", "a=error -32000"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -242,6 +240,22 @@ class RequestEngineTest {
         "eth_getBalance");
     assertEquals("a=saturated, b=ok", log(outcome));
     assertEquals(List.of("b"), chain.recorded.stream().map(TestChain.Recorded::providerId).toList());
+  }
+
+  @Test
+  void aReplyOverTheLimitEndsTheRequestWithAnErrorNamingTheLimit() throws IOException {
+    TestChain chain = TestChain.of("a", "b");
+    transport.script("a=reply-too-large b=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(), chain, "eth_getBalance");
+    assertEquals("a=reply too large", log(outcome), "b's reply would be as large: it is not asked");
+    JsonNode error = ownAnswer(outcome).path("error");
+    assertEquals(-32055, error.path("code").asInt());
+    assertTrue(error.path("message").asText().contains("limit of 32 MiB (riata.http.upstream.max-response-size)"),
+        error.toString());
+    assertEquals("a", error.path("data").path("provider").asText());
+    assertEquals(32L << 20, error.path("data").path("limitBytes").asLong());
+    assertEquals(OutcomeKind.UNSUPPORTED, chain.recorded.get(0).kind(), "not the provider's fault");
+    assertEquals(0, limiter.inFlight("a"));
   }
 
   @Test

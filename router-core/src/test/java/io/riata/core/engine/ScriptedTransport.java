@@ -149,6 +149,12 @@ final class ScriptedTransport implements Transport<String, ScriptedTransport.Bod
     };
   }
 
+  /** As the data plane's default limit. */
+  @Override
+  public long maxReplyBytes() {
+    return 32L << 20;
+  }
+
   @Override
   public Cancellable schedule(long delayNanos, Runnable task) {
     Task t = new Task(clock.nanoTime() + delayNanos, seq++, task);

@@ -73,7 +73,7 @@ class ErrorClassifierTest {
       "TIMEOUT, TIMEOUT, timeout, true",
       "RESET, RETRIABLE, connection reset, true",
       "CLOSED, RETRIABLE, connection closed, true",
-      "REPLY_TOO_LARGE, RETRIABLE, reply too large, true",
+      "REPLY_TOO_LARGE, UNSUPPORTED, reply too large, true",
       "MALFORMED_HTTP, RETRIABLE, malformed http reply, true",
       "IO_ERROR, RETRIABLE, i/o error, true"})
   void transportFailures(TransportFailure failure, OutcomeKind kind, String reason, boolean reached) {

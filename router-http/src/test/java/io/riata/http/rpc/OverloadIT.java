@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ProviderConfig;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,6 +43,8 @@ class OverloadIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static SimulatedProvider roomy;
   private static SimulatedProvider narrow;
+  /** A provider whose answers (but for eth_blockNumber) are 2 MiB, over the node's 1 MiB limit. */
+  private static HttpServer bulky;
   private static RiataServer server;
 
   @BeforeAll
@@ -48,10 +54,26 @@ class OverloadIT {
     ChainConfig shed = TestNodes.chain("shed", 1, "priority", List.of(TestNodes.provider("roomy", roomy.httpUrl(), 1)));
     ChainConfig full = TestNodes.chain("full", 2, "priority", List.of(
         new ProviderConfig("narrow", narrow.httpUrl(), null, 1, 1, false, Set.of(), Set.of(), null, Map.of(), 1)));
-    server = TestNodes.start(TestNodes.config(List.of(shed, full), List.of()),
+    bulky = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    String big = "\"" + "ab".repeat(1 << 20) + "\"";
+    bulky.createContext("/", exchange -> {
+      String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      String result = request.contains("eth_blockNumber") ? "\"0x10\"" : big;
+      byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + json(request).get("id") + ",\"result\":" + result + "}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    bulky.start();
+    ChainConfig large = TestNodes.chain("large", 3, "priority", List.of(
+        TestNodes.provider("bulky", URI.create("http://127.0.0.1:" + bulky.getAddress().getPort() + "/"), 1),
+        TestNodes.provider("bulky2", URI.create("http://127.0.0.1:" + bulky.getAddress().getPort() + "/again"), 2)));
+    server = TestNodes.start(TestNodes.config(List.of(shed, full, large), List.of()),
         "riata.http.admission.max-in-flight = " + NODE_LIMIT + "\nriata.http.deadlines.default = 6s"
             // The providers answer everything after 3 s, head probes included.
-            + "\nriata.http.upstream.probe-timeout = 5s");
+            + "\nriata.http.upstream.probe-timeout = 5s\nriata.http.upstream.max-response-size = 1MiB");
   }
 
   @AfterAll
@@ -59,6 +81,7 @@ class OverloadIT {
     server.close();
     roomy.close();
     narrow.close();
+    bulky.stop(0);
   }
 
   /** One answer and when it came, in ms after all were sent. */
@@ -98,6 +121,23 @@ class OverloadIT {
           "refused at once, before any admitted request was answered");
     }
     assertEquals(NODE_LIMIT, roomy.requests("eth_getBalance"), "the refused requests never reached the provider");
+  }
+
+  @Test
+  void aReplyOverTheLimitIsAnErrorNamingTheLimitAndNoOtherProviderIsAsked() {
+    for (int i = 1; i <= 5; i++) {
+      HttpResponse<String> r = TestNodes.post(server, "/rpc/large",
+          call("eth_getLogs", "[{\"fromBlock\":\"0x1\",\"toBlock\":\"0x10\"}]", i));
+      assertEquals(200, r.statusCode());
+      JsonNode error = json(r.body()).path("error");
+      assertEquals(-32055, error.path("code").asInt(), r.body());
+      assertTrue(error.path("message").asText().contains("limit of 1 MiB"), r.body());
+      assertEquals(1 << 20, error.path("data").path("limitBytes").asLong());
+      assertEquals("bulky=reply too large", r.headers().firstValue("X-Riata-Attempt-Log").orElse(""),
+          "bulky2's reply would be as large");
+    }
+    HttpResponse<String> small = TestNodes.post(server, "/rpc/large", call("eth_blockNumber", "[]", 9));
+    assertEquals("0x10", json(small.body()).path("result").asText(), "the provider still serves small replies");
   }
 
   @Test

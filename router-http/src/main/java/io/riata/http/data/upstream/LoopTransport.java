@@ -20,6 +20,7 @@ import java.util.function.Function;
 public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   private final EventLoop loop;
+  private final long maxReplyBytes;
   private final Deadlines deadlines;
   private final Function<ProviderConfig, ProviderConnections> newPool;
   /** Pools by provider configuration, the lookup on every request. */
@@ -32,8 +33,9 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
   /** Where a reply is copied to be inspected, when it is not in one heap array already. */
   private byte[] scratch = new byte[8192];
 
-  LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool) {
+  LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool, long maxReplyBytes) {
     this.loop = loop;
+    this.maxReplyBytes = maxReplyBytes;
     this.deadlines = new Deadlines(loop);
     this.newPool = newPool;
   }
@@ -60,6 +62,11 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
     }
     byConfig.put(provider, pool);
     return pool;
+  }
+
+  @Override
+  public long maxReplyBytes() {
+    return maxReplyBytes;
   }
 
   @Override

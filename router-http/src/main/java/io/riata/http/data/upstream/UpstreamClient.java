@@ -40,7 +40,7 @@ public final class UpstreamClient {
     this.tls = UpstreamTls.clientContext(settings.trustedCertificates());
     for (EventLoop loop : loops.loops()) {
       transports.put(loop, new LoopTransport(loop, provider -> new ProviderConnections(endpoint(provider), loop,
-          bootstrap(loop), resolver, tls, settings)));
+          bootstrap(loop), resolver, tls, settings), settings.maxResponseBytes()));
     }
   }
 
