@@ -100,8 +100,17 @@ final class ChaosNode implements AutoCloseable {
 
   /** The status of {@code /ready} on the RPC port, or -1 when it did not answer in time. */
   int readyStatus(Duration timeout) {
+    return status("/ready", timeout);
+  }
+
+  /** The status of a GET of {@code path} on the RPC port within two seconds, or -1 without an answer. */
+  int status(String path) {
+    return status(path, Duration.ofSeconds(2));
+  }
+
+  private int status(String path, Duration timeout) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
           .timeout(timeout).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
       return -1;
@@ -111,12 +120,12 @@ final class ChaosNode implements AutoCloseable {
     }
   }
 
-  /** Age of this node's snapshot of {@code chain} in ms, or -1 when the node did not say. */
-  long snapshotAgeMs(String chain) {
+  /** A number {@code /ready} gives for {@code chain} ({@code snapshotAgeMs}, {@code headsAgeMs}), or -1 when it did not say. */
+  long readyFigure(String chain, String field) {
     try {
       String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ready"))
           .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      JsonNode age = TestNodes.json(body).path("chains").path(chain).path("snapshotAgeMs");
+      JsonNode age = TestNodes.json(body).path("chains").path(chain).path(field);
       return age.isNumber() ? age.asLong() : -1;
     } catch (IOException | RuntimeException e) {
       return -1;
@@ -171,6 +180,10 @@ final class ChaosNode implements AutoCloseable {
   boolean stop(Duration timeout) throws InterruptedException {
     process.destroy();
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int exitCode() {
+    return process.exitValue();
   }
 
   boolean waitForExit(Duration timeout) throws InterruptedException {

@@ -84,6 +84,7 @@ final class NodeFaults {
     long removedAt = -1;
     long freshAt = -1;
     long maxAgeMs = 0;
+    long maxHeadsAgeMs = -1;
     long t0;
     long end;
     String after = "";
@@ -100,11 +101,17 @@ final class NodeFaults {
           victim.freeze();
         }
         long limit = t0 + Duration.ofSeconds(60).toNanos();
+        boolean thawed = kill;
         while (System.nanoTime() < limit && (removedAt < 0 || freshAt < 0)) {
+          if (!thawed && System.nanoTime() - t0 >= freeze.toNanos()) {
+            victim.thaw();
+            thawed = true;
+          }
           long oldest = 0;
           for (ChaosNode s : survivors) {
-            long age = s.snapshotAgeMs(ProviderBed.CHAIN);
+            long age = s.readyFigure(ProviderBed.CHAIN, "snapshotAgeMs");
             oldest = Math.max(oldest, age < 0 ? Long.MAX_VALUE / 2 : age);
+            maxHeadsAgeMs = Math.max(maxHeadsAgeMs, s.readyFigure(ProviderBed.CHAIN, "headsAgeMs"));
           }
           maxAgeMs = Math.max(maxAgeMs, oldest);
           if (removedAt < 0 && survivors.stream().noneMatch(s -> member(s, victim))) {
@@ -113,22 +120,22 @@ final class NodeFaults {
           if (removedAt >= 0 && oldest < FRESH_MS) {
             freshAt = System.nanoTime();
           }
-          if (!kill && System.nanoTime() - t0 >= freeze.toNanos()) {
-            break;
-          }
           Thread.sleep(POLL.toMillis());
         }
-        if (!kill) {
+        if (!thawed) {
           while (System.nanoTime() - t0 < freeze.toNanos()) {
             Thread.sleep(POLL.toMillis());
           }
           victim.thaw();
-          boolean exited = victim.waitForExit(Duration.ofSeconds(30));
-          after = exited ? "after SIGCONT the frozen node found itself downed and exited"
-              : "after SIGCONT the frozen node was still running 30 s later (ready: " + victim.readyStatus(Duration.ofSeconds(2)) + ")";
         }
         Thread.sleep(1000);
         end = System.nanoTime();
+        if (!kill) {
+          boolean exited = victim.waitForExit(Duration.ofSeconds(30));
+          after = exited ? "after SIGCONT the frozen node exited by itself (exit code " + victim.exitCode() + ")"
+              : "after SIGCONT, no longer a member, the frozen node's process was still running 30 s later (/ready: "
+                  + describe(victim.status("/ready")) + ", /health: " + describe(victim.status("/health")) + ")";
+        }
       }
     }
     long restartStart = System.nanoTime();
@@ -144,12 +151,13 @@ final class NodeFaults {
     int failedOnVictim = (int) toVictim.stream().filter(r -> !r.ok()).count();
     String notes = String.format(Locale.ROOT,
         "%s hosted the chain's pool; %d of the failed reads were sent to it (%s), %d to the survivors%s; "
-            + "oldest survivor snapshot %s; %srestarted node ready again in %s",
+            + "oldest survivor snapshot %s, oldest heads view routed on %s; %srestarted node ready again in %s",
         victim.name, failedOnVictim, failedOnVictim == 0 ? "none" : ProviderFaults.reasons(toVictim),
         stats.failed() - failedOnVictim,
         stats.failed() - failedOnVictim > 0 ? " (" + ProviderFaults.reasons(window.stream()
             .filter(r -> !r.node().equals(victim.name)).toList()) + ")" : "",
-        maxAgeMs >= Long.MAX_VALUE / 4 ? "unknown" : Row.ms(maxAgeMs), after.isEmpty() ? "" : after + "; ",
+        maxAgeMs >= Long.MAX_VALUE / 4 ? "unknown" : Row.ms(maxAgeMs),
+        maxHeadsAgeMs < 0 ? "not reported" : Row.ms(maxHeadsAgeMs), after.isEmpty() ? "" : after + "; ",
         Row.seconds(rejoinNanos));
     String setup = kill ? "SIGKILL to " + victim.name + " of 3"
         : "SIGSTOP to " + victim.name + " of 3 for " + freeze.toSeconds() + " s, then SIGCONT";
@@ -157,6 +165,10 @@ final class NodeFaults {
         Row.ms(stats.p99Ms()) + " (max " + Row.ms(stats.maxMs()) + ")",
         Row.seconds(removedAt < 0 ? -1 : removedAt - t0), Row.seconds(freshAt < 0 ? -1 : freshAt - t0),
         Row.attempts(window), notes);
+  }
+
+  private static String describe(int status) {
+    return status < 0 ? "no answer" : Integer.toString(status);
   }
 
   /** SIGTERM, restart and wait for readiness, one node after the other. */
