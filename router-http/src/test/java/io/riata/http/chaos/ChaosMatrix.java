@@ -90,7 +90,7 @@ public final class ChaosMatrix {
     if (options.only().test("slow-subscriber")) {
       log("slow-subscriber");
       rows.add(attempt("slow-subscriber", () -> new SlowSubscriber(options.jar(), options.work(),
-          options.quick() ? Duration.ofSeconds(10) : Duration.ofSeconds(20)).run()));
+          options.quick() ? Duration.ofSeconds(20) : Duration.ofSeconds(30)).run()));
     }
     if (options.soak() != null) {
       log("soak for " + options.soak());

@@ -92,7 +92,7 @@ final class SlowSubscriber {
           // Read again: the backlog the kernel held, then the close frame if the node sent one.
           int backlog = 0;
           int closeCode = -1;
-          String ending = "no close frame";
+          String ending = "still open after 20 s of reading (the node had not closed it)";
           long drainUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
           try {
             while (System.nanoTime() < drainUntil) {
@@ -107,7 +107,7 @@ final class SlowSubscriber {
               }
             }
           } catch (SocketTimeoutException e) {
-            ending = "still open, silent for 10 s";
+            ending = "open but silent for 10 s";
           } catch (IOException e) {
             ending = "connection dropped without a close frame (" + e.getClass().getSimpleName() + ")";
           }
@@ -121,7 +121,7 @@ final class SlowSubscriber {
             heads += s.heads.get();
           }
           String notes = String.format(Locale.ROOT,
-              "the slow client stopped reading for %s, then read %d queued heads and found the connection %s; "
+              "the slow client stopped reading for %s, then read %d heads and found the connection %s; "
                   + "3 healthy subscribers got %d heads, %d gaps, %d repeats; node heap after GC %d MiB before the stall, %d MiB at its end",
               Row.seconds(stall.toNanos()), backlog, ending, heads, gaps, duplicates, heapBefore / 1024, heapAfter / 1024);
           return new Row("slow-subscriber", "newHeads at 200 blocks/s, one of 4 subscribers stops reading",
