@@ -25,10 +25,17 @@ import java.util.function.Supplier;
  */
 final class ChaosLoad implements AutoCloseable {
 
-  /** One attempt from {@code X-Riata-Attempt-Log}: the provider and how it ended ({@code ok}, {@code timeout}, ...). */
+  /**
+   * One attempt from {@code X-Riata-Attempt-Log}: the provider and how it ended ({@code ok},
+   * {@code timeout}, ...), with {@code (hedge)} after it when it was sent as a hedge.
+   */
   record Attempt(String provider, String outcome) {
     boolean ok() {
-      return outcome.equals("ok");
+      return outcome.equals("ok") || outcome.startsWith("ok ");
+    }
+
+    boolean hedge() {
+      return outcome.endsWith("(hedge)");
     }
   }
 
@@ -48,6 +55,10 @@ final class ChaosLoad implements AutoCloseable {
 
     boolean triedProvider(String provider) {
       return log.stream().anyMatch(a -> a.provider().equals(provider));
+    }
+
+    boolean hedged() {
+      return log.stream().anyMatch(Attempt::hedge);
     }
 
     boolean servedBy(String provider) {

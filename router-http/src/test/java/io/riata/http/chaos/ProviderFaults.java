@@ -142,6 +142,10 @@ final class ProviderFaults {
         "%s tried in %d reads during the fault, %s after exclusion; cluster state healthy again %s after clearing",
         TARGET, triedDuring, triedAfter < 0 ? "-" : Integer.toString(triedAfter),
         Row.seconds(backAdminAt < 0 ? -1 : backAdminAt - t1)));
+    long hedged = during.stream().filter(ChaosLoad.Read::hedged).count();
+    if (hedged > 0) {
+      notes.append("; ").append(hedged).append(" reads hedged during the fault");
+    }
     if (stats.failed() > 0) {
       notes.append("; failures: ").append(reasons(window));
     }
