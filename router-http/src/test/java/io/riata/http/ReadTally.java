@@ -55,7 +55,7 @@ public final class ReadTally {
   }
 
   /** Why {@code r} is not a good answer to request {@code id}, or {@code null} when it is. */
-  static String problem(HttpResponse<String> r, int id) {
+  public static String problem(HttpResponse<String> r, int id) {
     String body = r.body() == null ? "" : r.body();
     if (r.statusCode() != 200) {
       return "HTTP " + r.statusCode() + " " + shorten(body);

@@ -13,5 +13,10 @@ public enum Fault {
   /** The connection is closed without an answer. */
   RESET,
   /** Answers normally, but the head stops advancing; it catches up once the fault is cleared. */
-  STALL_HEAD
+  STALL_HEAD,
+  /**
+   * Every request gets HTTP 200 with an HTML error page, the way a CDN or load balancer in front
+   * of a node answers when the node behind it is gone.
+   */
+  HTML
 }

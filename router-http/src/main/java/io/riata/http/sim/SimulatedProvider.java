@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Request handling: read the body and count its calls; apply the fault ({@link Fault#RESET}
  * drops the connection, {@link Fault#HANG} holds it); wait the latency; then answer with HTTP 500,
- * 429 or JSON-RPC. Calls, not HTTP requests, are counted; a batch of n counts n.
+ * 429, an HTML page or JSON-RPC. Calls, not HTTP requests, are counted; a batch of n counts n.
  *
  * <p>No thread is held while a request waits out its latency or hangs: the exchange is parked and
  * finished later from a timer, so a slow provider still takes thousands of requests a second.
@@ -60,6 +60,10 @@ public final class SimulatedProvider implements AutoCloseable {
   private static final String LOOPBACK = "127.0.0.1";
   private static final String APPLICATION_JSON = "application/json";
   private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
+  private static final String TEXT_HTML = "text/html; charset=utf-8";
+  private static final byte[] HTML_PAGE = ("<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+      + "<body><h1>502 Bad Gateway</h1><p>The origin did not answer.</p></body></html>\n")
+      .getBytes(StandardCharsets.UTF_8);
 
   static final int PARSE_ERROR = -32700;
   static final int INVALID_REQUEST = -32600;
@@ -392,6 +396,10 @@ public final class SimulatedProvider implements AutoCloseable {
   private void respond(HttpExchange exchange, Arrival arrival) throws IOException {
     if (arrival.fault() == Fault.HTTP_500) {
       send(exchange, 500, TEXT_PLAIN, "simulated internal server error\n".getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (arrival.fault() == Fault.HTML) {
+      send(exchange, 200, TEXT_HTML, HTML_PAGE);
       return;
     }
     int every = settings.rateLimitEvery();

@@ -255,6 +255,27 @@ class SimulatedProviderTest {
   }
 
   @Test
+  void answersOkWithAnHtmlPageWhileServingHtml() throws Exception {
+    sim.fault(Fault.HTML);
+    HttpResponse<String> response = client.send(request(sim)
+        .POST(HttpRequest.BodyPublishers.ofString(rpc("eth_chainId", "[]", 1))).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode());
+    assertTrue(response.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+    assertTrue(response.body().startsWith("<!DOCTYPE html>"), response.body());
+
+    sim.fault(Fault.NONE);
+    assertEquals("0x89", call(sim, "eth_chainId", "[]").get("result").asText());
+  }
+
+  @Test
+  void staysBehindAnotherProviderByTheBlocksItWasSetBack() throws Exception {
+    SimulatedProvider lagging = start(SimSettings.healthy("lagging", 137));
+    lagging.head(sim.head() - 50);
+    long gap = sim.head() - lagging.head();
+    assertTrue(gap >= 49 && gap <= 51, "gap " + gap);
+  }
+
+  @Test
   void rateLimitsEverythingWhileRateLimited() throws Exception {
     sim.fault(Fault.RATE_LIMITED);
     for (int i = 0; i < 3; i++) {
