@@ -127,7 +127,11 @@ if [ -n "$before_jar" ]; then
   jcmd "$before_pid" JFR.start name=bench settings=profile filename="$work/before-64.jfr" >/dev/null
   wrk -t2 -c64 -d"${duration}s" -s "$here/post.lua" "${url[before]}" >/dev/null
   jcmd "$before_pid" JFR.stop name=bench >/dev/null
-  split_before=$(python3 "$here/profile_split.py" "$work/before-64.jfr" riata-pekko)
+  # A build from before the Netty data plane ran requests on riata-pekko threads.
+  split_before=$(python3 "$here/profile_split.py" "$work/before-64.jfr" riata-data)
+  case "$split_before" in
+    0\ samples*|"") split_before=$(python3 "$here/profile_split.py" "$work/before-64.jfr" riata-pekko) ;;
+  esac
 fi
 
 ratio() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
