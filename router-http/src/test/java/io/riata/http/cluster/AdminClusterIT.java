@@ -58,15 +58,7 @@ class AdminClusterIT {
     yaml = text.toString();
     chains = dir.resolve("chains.yml");
     Files.writeString(chains, yaml);
-    int[] clusterPorts = {RiataProcess.freePort(), RiataProcess.freePort(), RiataProcess.freePort()};
-    String seeds = RiataProcess.address(clusterPorts[0]) + "," + RiataProcess.address(clusterPorts[1]);
-    List<String> options = List.of("-Driata.http.admin.token=" + TOKEN);
-    for (int i = 0; i < 3; i++) {
-      NODES.add(new RiataProcess("admin-node-" + i, chains, seeds, clusterPorts[i], options, dir).start());
-    }
-    for (RiataProcess node : NODES) {
-      node.awaitReady(Duration.ofSeconds(90));
-    }
+    NODES.addAll(RiataProcess.startCluster("admin-node", 3, chains, List.of("-Driata.http.admin.token=" + TOKEN), dir));
   }
 
   @AfterAll

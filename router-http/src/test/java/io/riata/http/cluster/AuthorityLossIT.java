@@ -58,19 +58,12 @@ class AuthorityLossIT {
     }
     Path chains = dir.resolve("chains.yml");
     Files.writeString(chains, yaml);
-    int[] clusterPorts = {RiataProcess.freePort(), RiataProcess.freePort(), RiataProcess.freePort()};
-    String seeds = RiataProcess.address(clusterPorts[0]) + "," + RiataProcess.address(clusterPorts[1]);
     // A breaker opened before the node dies stays open for a minute: only the survivors' own
     // probes can bring its provider back while the pool is away.
     List<String> options = List.of(
         "-Driata.cluster.breaker.open-duration=60s",
         "-Driata.cluster.breaker.max-open-duration=60s");
-    for (int i = 0; i < 3; i++) {
-      NODES.add(new RiataProcess("node-" + i, chains, seeds, clusterPorts[i], options, dir).start());
-    }
-    for (RiataProcess node : NODES) {
-      node.awaitReady(Duration.ofSeconds(90));
-    }
+    NODES.addAll(RiataProcess.startCluster("node", 3, chains, options, dir));
   }
 
   @AfterAll

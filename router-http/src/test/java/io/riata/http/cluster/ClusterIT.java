@@ -46,20 +46,13 @@ class ClusterIT {
     }
     Path chains = dir.resolve("chains.yml");
     Files.writeString(chains, yaml);
-    int[] clusterPorts = {RiataProcess.freePort(), RiataProcess.freePort(), RiataProcess.freePort()};
-    String seeds = RiataProcess.address(clusterPorts[0]) + "," + RiataProcess.address(clusterPorts[1]);
     List<String> options = List.of(
         "-Dpekko.cluster.split-brain-resolver.stable-after=3s",
         "-Driata.cluster.breaker.open-duration=500ms",
         "-Driata.cluster.breaker.max-open-duration=1s",
         // A load balancer polls /ready every 100 ms in the rolling restart: give it time to notice.
         "-Driata.http.shutdown.unready-grace=500ms");
-    for (int i = 0; i < 3; i++) {
-      NODES.add(new RiataProcess("node-" + i, chains, seeds, clusterPorts[i], options, dir).start());
-    }
-    for (RiataProcess node : NODES) {
-      node.awaitReady(Duration.ofSeconds(90));
-    }
+    NODES.addAll(RiataProcess.startCluster("node", 3, chains, options, dir));
   }
 
   @AfterAll

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,16 +76,7 @@ class PartitionIT {
     }
     Path chains = dir.resolve("chains.yml");
     Files.writeString(chains, yaml);
-    int[] clusterPorts = {RiataProcess.freePort(), RiataProcess.freePort(), RiataProcess.freePort()};
-    String seeds = RiataProcess.address(clusterPorts[0]) + "," + RiataProcess.address(clusterPorts[1]);
-    for (int i = 0; i < 3; i++) {
-      Path log = dir.resolve("partition-node-" + i + ".log");
-      Files.deleteIfExists(log);
-      NODES.add(new RiataProcess("partition-node-" + i, chains, seeds, clusterPorts[i], OPTIONS, dir).start());
-    }
-    for (RiataProcess node : NODES) {
-      node.awaitReady(Duration.ofSeconds(90));
-    }
+    NODES.addAll(RiataProcess.startCluster("partition-node", 3, chains, OPTIONS, dir));
   }
 
   @AfterAll

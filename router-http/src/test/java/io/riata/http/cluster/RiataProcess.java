@@ -43,6 +43,29 @@ final class RiataProcess implements AutoCloseable {
     this.log = logDir.resolve(name + ".log");
   }
 
+  /**
+   * {@code count} nodes named {@code prefix-0 ..}, forming one cluster on free loopback ports
+   * (the first two are the seeds), each with fresh log files in {@code logDir}; returns once every
+   * one answers {@code /ready}.
+   */
+  static List<RiataProcess> startCluster(String prefix, int count, Path chains, List<String> javaOptions, Path logDir)
+      throws IOException, InterruptedException {
+    int[] clusterPorts = new int[count];
+    for (int i = 0; i < count; i++) {
+      clusterPorts[i] = freePort();
+    }
+    String seeds = address(clusterPorts[0]) + (count > 1 ? "," + address(clusterPorts[1]) : "");
+    List<RiataProcess> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Files.deleteIfExists(logDir.resolve(prefix + "-" + i + ".log"));
+      nodes.add(new RiataProcess(prefix + "-" + i, chains, seeds, clusterPorts[i], javaOptions, logDir).start());
+    }
+    for (RiataProcess node : nodes) {
+      node.awaitReady(Duration.ofSeconds(90));
+    }
+    return nodes;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
