@@ -133,6 +133,7 @@ public final class RiataServer implements AutoCloseable {
           system.executionContext());
       RpcServer rpc = RpcServer.bind(loops, settings, WsSettings.from(system.settings().config()), resolver,
           gateway.dispatcher(), client, health, subscriptions);
+      metrics.watchWebSockets(rpc::webSocketConnections, rpc::webSocketsRefused);
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseServiceRequestsDone(), "riata-rpc-drain", () -> CompletableFuture.runAsync(() ->
               rpc.drain(settings.drainGrace())).thenApply(ignored -> Done.getInstance()));

@@ -11,6 +11,8 @@ import io.riata.http.data.RouteResolver;
 import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every connection of the RPC port shares: routes, the dispatcher and engine, the upstream
@@ -31,6 +33,10 @@ final class RpcPlane {
   final Cors cors;
   /** The node is stopping: HTTP connections close after their current answer. */
   volatile boolean draining;
+  /** WebSocket connections open on this node's RPC port (see {@code websocket.max-connections}). */
+  final AtomicInteger wsConnections = new AtomicInteger();
+  /** WebSocket connections closed with 1013 at once because the node had its maximum. */
+  final LongAdder wsRefused = new LongAdder();
   private final RouteResolver resolver;
   private final ConcurrentHashMap<String, RouteResolver.Route> routes = new ConcurrentHashMap<>();
   private volatile Object routesOf;

@@ -41,6 +41,16 @@ public final class RpcServer implements AutoCloseable {
   private final ChannelGroup connections;
   private final RpcPlane plane;
 
+  /** WebSocket connections open on the RPC port now. */
+  public int webSocketConnections() {
+    return plane.wsConnections.get();
+  }
+
+  /** WebSocket connections refused (closed with 1013) since start because the node had its maximum. */
+  public long webSocketsRefused() {
+    return plane.wsRefused.sum();
+  }
+
   private RpcServer(Channel listener, ChannelGroup connections, RpcPlane plane) {
     this.listener = listener;
     this.connections = connections;

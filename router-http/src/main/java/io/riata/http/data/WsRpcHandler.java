@@ -60,6 +60,8 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
   private final RpcPlane plane;
   private final RpcTarget target;
   private final WebSocketServerHandshaker handshaker;
+  /** Counted in {@code plane.wsConnections} (until the handler leaves the pipeline). */
+  private boolean counted;
   private final String chain;
   private final boolean wsCapable;
   private final long maxMessage;
@@ -102,6 +104,21 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
     this.lastHeardNanos = System.nanoTime();
     long tick = Math.max(250, Math.min(plane.websocket.pingInterval().toMillis(), plane.websocket.idleTimeout().toMillis()) / 4);
     ticker = ctx.executor().scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    counted = true;
+    int open = plane.wsConnections.incrementAndGet();
+    if (open > plane.websocket.maxConnections()) {
+      plane.wsRefused.increment();
+      closeWith(1013, "this node has its maximum of " + plane.websocket.maxConnections()
+          + " WebSocket connections; try again later");
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (counted) {
+      counted = false;
+      plane.wsConnections.decrementAndGet();
+    }
   }
 
   @Override

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** {@code riata.http.websocket}, read once at start. */
 public record WsSettings(int maxInFlight, long maxMessageBytes, Duration messageReadTimeout, int maxSubscriptions,
-                         int sendBuffer, Duration idleTimeout, Duration pingInterval, List<String> allowedOrigins) {
+                         int sendBuffer, Duration idleTimeout, Duration pingInterval, List<String> allowedOrigins,
+                         int maxConnections) {
 
   public static WsSettings from(Config root) {
     Config c = root.getConfig("riata.http.websocket");
@@ -18,6 +19,15 @@ public record WsSettings(int maxInFlight, long maxMessageBytes, Duration message
         c.getInt("send-buffer"),
         c.getDuration("idle-timeout"),
         c.getDuration("ping-interval"),
-        List.copyOf(c.getStringList("allowed-origins")));
+        List.copyOf(c.getStringList("allowed-origins")),
+        maxConnections(c));
+  }
+
+  private static int maxConnections(Config c) {
+    int max = c.getInt("max-connections");
+    if (max < 1) {
+      throw new IllegalArgumentException("riata.http.websocket.max-connections must be at least 1, got " + max);
+    }
+    return max;
   }
 }

@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
 import kamon.metric.MeasurementUnit;
@@ -61,7 +63,25 @@ public final class MetricsExporter extends AllDirectives {
     this.budgets = budgets;
   }
 
+  private IntSupplier wsOpen;
+  private LongSupplier wsRefused;
+  private long lastWsRefused;
+
+  /** Also exports the RPC port's WebSocket connections and those refused for the node's maximum. */
+  public void watchWebSockets(IntSupplier open, LongSupplier refused) {
+    this.wsOpen = open;
+    this.wsRefused = refused;
+  }
+
   private void updateOverload() {
+    if (wsOpen != null) {
+      Kamon.gauge("riata.websocket.connections", "WebSocket connections open on this node's RPC port")
+          .withoutTags().update(wsOpen.getAsInt());
+      long refusedWs = wsRefused.getAsLong();
+      count("riata.websocket.refused", "WebSocket connections closed with 1013 because the node had its maximum",
+          TagSet.Empty(), refusedWs - lastWsRefused);
+      lastWsRefused = refusedWs;
+    }
     if (admission == null) {
       return;
     }

@@ -20,6 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +44,7 @@ class OverloadIT {
 
   private static final Duration SLOW = Duration.ofSeconds(3);
   private static final int NODE_LIMIT = 4;
+  private static final int WS_LIMIT = 2;
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static SimulatedProvider roomy;
   private static SimulatedProvider narrow;
@@ -73,7 +78,8 @@ class OverloadIT {
     server = TestNodes.start(TestNodes.config(List.of(shed, full, large), List.of()),
         "riata.http.admission.max-in-flight = " + NODE_LIMIT + "\nriata.http.deadlines.default = 6s"
             // The providers answer everything after 3 s, head probes included.
-            + "\nriata.http.upstream.probe-timeout = 5s\nriata.http.upstream.max-response-size = 1MiB");
+            + "\nriata.http.upstream.probe-timeout = 5s\nriata.http.upstream.max-response-size = 1MiB"
+            + "\nriata.http.websocket.max-connections = " + WS_LIMIT);
   }
 
   @AfterAll
@@ -138,6 +144,57 @@ class OverloadIT {
     }
     HttpResponse<String> small = TestNodes.post(server, "/rpc/large", call("eth_blockNumber", "[]", 9));
     assertEquals("0x10", json(small.body()).path("result").asText(), "the provider still serves small replies");
+  }
+
+  /** A WebSocket client that remembers how the server closed it. */
+  private static final class Ws implements WebSocket.Listener {
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    final WebSocket socket;
+
+    Ws() {
+      socket = HTTP.newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/rpc/shed"), this).join();
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    boolean openAfter(Duration wait) {
+      try {
+        closed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        return false;
+      } catch (TimeoutException e) {
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    }
+  }
+
+  @Test
+  void pastItsWebSocketLimitTheNodeClosesTheNextConnectionWith1013() throws Exception {
+    Ws first = new Ws();
+    Ws second = new Ws();
+    Ws third = new Ws();
+    assertEquals(1013, third.closed.get(10, TimeUnit.SECONDS), "the third connection is over the limit of 2");
+    assertTrue(first.openAfter(Duration.ofMillis(300)) && second.openAfter(Duration.ofMillis(10)),
+        "the two within the limit stay open");
+    first.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    first.closed.get(10, TimeUnit.SECONDS);
+    Ws again = null;
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until) { // the node counts the closed one out once its channel is gone
+      again = new Ws();
+      if (again.openAfter(Duration.ofMillis(300))) {
+        break;
+      }
+    }
+    assertTrue(again != null && !again.closed.isDone(), "a place freed by a closed connection is taken again");
+    second.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+    again.socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
   }
 
   @Test
