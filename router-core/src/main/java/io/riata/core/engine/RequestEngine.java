@@ -260,8 +260,9 @@ public final class RequestEngine {
           budget.first(now);
         } else if (!budget.tryRetry(now)) {
           permit.release(null, 0);
-          index--; // not tried
-          if (!hedge) {
+          if (hedge) {
+            index--; // no hedge; the candidate stays for a failover
+          } else {
             attempts.add(new Attempt(provider.id(), "retry budget spent", 0, false));
             skippedThisRound++;
             index = candidates.size(); // no further attempt in this request
@@ -366,9 +367,6 @@ public final class RequestEngine {
       attempts.add(new Attempt(provider.id(), verdict.reason(), nanos, call.hedge));
       if (failure == TransportFailure.REPLY_TOO_LARGE) {
         // Another provider's reply to the same request would be as large: say so now.
-        if (body != null) {
-          transport.release(body);
-        }
         finish(Outcome.own(tooLarge(provider), attempts), "TOO_LARGE");
         return;
       }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RetryBudgetTest {
@@ -72,34 +70,5 @@ class RetryBudgetTest {
     assertThrows(IllegalArgumentException.class, () -> new RetryBudget.Settings(-0.1, 0, Duration.ofSeconds(10)));
     assertThrows(IllegalArgumentException.class, () -> new RetryBudget.Settings(0.2, -1, Duration.ofSeconds(10)));
     assertThrows(IllegalArgumentException.class, () -> new RetryBudget.Settings(0.2, 1, Duration.ofMillis(500)));
-  }
-
-  @Test
-  void boundedAdmissionHoldsItsLimitUnderContention() throws InterruptedException {
-    BoundedAdmission admission = new BoundedAdmission(50);
-    AtomicInteger inside = new AtomicInteger();
-    AtomicInteger most = new AtomicInteger();
-    CountDownLatch done = new CountDownLatch(4);
-    for (int t = 0; t < 4; t++) {
-      new Thread(() -> {
-        for (int i = 0; i < 20_000; i++) {
-          if (admission.tryEnter()) {
-            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-            inside.decrementAndGet();
-            admission.exit();
-          }
-        }
-        done.countDown();
-      }).start();
-    }
-    done.await();
-    assertTrue(most.get() <= 50, "at most 50 inside at once, saw " + most.get());
-    assertEquals(0, admission.inFlight());
-    for (int i = 0; i < 50; i++) {
-      assertTrue(admission.tryEnter());
-    }
-    long refusedBefore = admission.refused();
-    assertFalse(admission.tryEnter(), "the 51st is refused");
-    assertEquals(refusedBefore + 1, admission.refused());
   }
 }

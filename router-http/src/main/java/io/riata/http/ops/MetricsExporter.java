@@ -42,19 +42,17 @@ public final class MetricsExporter extends AllDirectives {
 
   private final NodeRuntime node;
   private final DashboardFeed dashboard;
-  private long lastDeadLetters;
-  private long lastDropped;
-  private long lastConflated;
+  /** The last total each counter was brought up to, by name and tags: Kamon counters take increments. */
+  private final Map<String, Long> lastTotals = new HashMap<>();
+  private BoundedAdmission admission;
+  private Function<String, RetryBudget> budgets;
+  private IntSupplier wsOpen;
+  private LongSupplier wsRefused;
 
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
     this.dashboard = dashboard;
   }
-
-  private BoundedAdmission admission;
-  private Function<String, RetryBudget> budgets;
-  private long lastRefused;
-  private final Map<String, long[]> lastBudget = new HashMap<>();
 
   /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
   public void watchOverload(BoundedAdmission admission,
@@ -62,10 +60,6 @@ public final class MetricsExporter extends AllDirectives {
     this.admission = admission;
     this.budgets = budgets;
   }
-
-  private IntSupplier wsOpen;
-  private LongSupplier wsRefused;
-  private long lastWsRefused;
 
   /** Also exports the RPC port's WebSocket connections and those refused for the node's maximum. */
   public void watchWebSockets(IntSupplier open, LongSupplier refused) {
@@ -77,10 +71,8 @@ public final class MetricsExporter extends AllDirectives {
     if (wsOpen != null) {
       Kamon.gauge("riata.websocket.connections", "WebSocket connections open on this node's RPC port")
           .withoutTags().update(wsOpen.getAsInt());
-      long refusedWs = wsRefused.getAsLong();
-      count("riata.websocket.refused", "WebSocket connections closed with 1013 because the node had its maximum",
-          TagSet.Empty(), refusedWs - lastWsRefused);
-      lastWsRefused = refusedWs;
+      countTotal("riata.websocket.refused", "WebSocket connections closed with 1013 because the node had its maximum",
+          TagSet.Empty(), wsRefused.getAsLong());
     }
     if (admission == null) {
       return;
@@ -89,26 +81,28 @@ public final class MetricsExporter extends AllDirectives {
         .withoutTags().update(admission.inFlight());
     Kamon.gauge("riata.node.requests.limit", "requests in flight this node admits at most (riata.http.admission)")
         .withoutTags().update(admission.limit());
-    long refused = admission.refused();
-    count("riata.node.requests.refused", "requests refused with 503 because the node was at its limit",
-        TagSet.Empty(), refused - lastRefused);
-    lastRefused = refused;
+    countTotal("riata.node.requests.refused", "requests refused with 503 because the node was at its limit",
+        TagSet.Empty(), admission.refused());
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       RetryBudget budget = budgets.apply(name);
-      long[] last = lastBudget.computeIfAbsent(name, k -> new long[3]);
-      long allowed = budget.allowed();
-      long denied = budget.denied();
       TagSet tags = TagSet.of("chain", name);
-      count("riata.retries.allowed", "retries and hedges the chain's retry budget let through", tags, allowed - last[0]);
-      count("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent", tags,
-          denied - last[1]);
-      long hedges = budget.hedges();
-      count("riata.hedges", "reads sent to a second provider while the first had not answered", tags, hedges - last[2]);
-      last[0] = allowed;
-      last[1] = denied;
-      last[2] = hedges;
+      countTotal("riata.retries.allowed", "retries and hedges the chain's retry budget let through", tags,
+          budget.allowed());
+      countTotal("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent",
+          tags, budget.denied());
+      countTotal("riata.hedges", "reads sent to a second provider while the first had not answered", tags,
+          budget.hedges());
     }
+  }
+
+  /**
+   * Brings a counter up to {@code total}, a running total kept elsewhere. The counter shows from
+   * the first call, at 0 if nothing happened yet.
+   */
+  private void countTotal(String name, String description, TagSet tags, long total) {
+    Long last = lastTotals.put(name + tags, total);
+    Kamon.counter(name, description).withTags(tags).increment(Math.max(0, total - (last == null ? 0 : last)));
   }
 
   public Route route() {
@@ -124,19 +118,13 @@ public final class MetricsExporter extends AllDirectives {
 
   /** Moves what changed since the last call into Kamon. Called from one scheduler thread. */
   public void update() {
-    long dead = node.deadLetters();
-    Kamon.counter("riata.dead.letters", "messages not delivered, full bounded mailboxes among them")
-        .withoutTags().increment(dead - lastDeadLetters);
-    lastDeadLetters = dead;
-    long dropped = node.droppedMessages();
-    Kamon.counter("riata.dropped.messages", "messages dropped on purpose").withoutTags().increment(dropped - lastDropped);
-    lastDropped = dropped;
+    countTotal("riata.dead.letters", "messages not delivered, full bounded mailboxes among them", TagSet.Empty(),
+        node.deadLetters());
+    countTotal("riata.dropped.messages", "messages dropped on purpose", TagSet.Empty(), node.droppedMessages());
     Kamon.gauge("riata.dashboard.subscribers", "WebSocket connections on /ws/dashboard on this node")
         .withoutTags().update(dashboard.subscriberCount());
-    long conflated = dashboard.conflatedTotal();
-    Kamon.counter("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them")
-        .withoutTags().increment(conflated - lastConflated);
-    lastConflated = conflated;
+    countTotal("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them",
+        TagSet.Empty(), dashboard.conflatedTotal());
     updateOverload();
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();

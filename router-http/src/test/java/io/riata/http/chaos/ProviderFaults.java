@@ -95,8 +95,7 @@ final class ProviderFaults {
     long t0;
     long t1;
     long end;
-    ChaosLoad load = new ChaosLoad(() -> bed.nodes, ProviderBed.CHAIN, pace.clients(), pace.pause(),
-        pace.warm().plus(pace.hold()).plus(pace.recoveryLimit()).plusSeconds(10), 200_000);
+    ChaosLoad load = load();
     try (load) {
       Thread.sleep(pace.warm().toMillis());
       t0 = System.nanoTime();
@@ -158,14 +157,19 @@ final class ProviderFaults {
     return new Outcome(row, stats.reads(), stats.failed(), excludedAfter, triedAfter, backAfter);
   }
 
+  /** Reads for one scenario, bounded by its phases plus a margin. */
+  private ChaosLoad load() {
+    return new ChaosLoad(() -> bed.nodes, ProviderBed.CHAIN, pace.clients(), pace.pause(),
+        pace.warm().plus(pace.hold()).plus(pace.recoveryLimit()).plusSeconds(10), 200_000);
+  }
+
   /** All three providers killed: what clients get, and how fast, until they come back. */
   Outcome allDown() throws IOException, InterruptedException {
     bed.heal();
     long t0;
     long t1;
     long end;
-    ChaosLoad load = new ChaosLoad(() -> bed.nodes, ProviderBed.CHAIN, pace.clients(), pace.pause(),
-        pace.warm().plus(pace.hold()).plus(pace.recoveryLimit()).plusSeconds(10), 200_000);
+    ChaosLoad load = load();
     try (load) {
       Thread.sleep(pace.warm().toMillis());
       t0 = System.nanoTime();
