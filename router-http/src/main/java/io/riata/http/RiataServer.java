@@ -26,7 +26,7 @@ import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.EngineClock;
-import io.riata.core.engine.FixedConcurrencyLimiter;
+import io.riata.core.engine.ConcurrencyLimiter;
 import io.riata.core.engine.HedgePolicy;
 import io.riata.core.engine.LatencyHedge;
 import io.riata.core.engine.BoundedAdmission;
@@ -116,9 +116,10 @@ public final class RiataServer implements AutoCloseable {
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, upstream.probeTimeout()), dashboard);
       OverloadSettings overload = OverloadSettings.from(system.settings().config());
       BoundedAdmission admission = new BoundedAdmission(overload.maxInFlight());
+      ConcurrencyLimiter limiter = new ConcurrencyLimiter(upstream.concurrency());
       RequestEngine engine = new RequestEngine(
           new MethodDeadlines(settings.methodDeadlines(), settings.defaultDeadline()), settings.maxAttempts(),
-          new FixedConcurrencyLimiter(upstream.defaultMaxConcurrency()), overload.retryBudget(),
+          limiter, overload.retryBudget(),
           overload.hedge() == null ? HedgePolicy.NONE : new LatencyHedge(overload.hedge()),
           admission, List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
       EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
@@ -127,7 +128,7 @@ public final class RiataServer implements AutoCloseable {
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
-      metrics.watchOverload(admission, engine::retryBudget);
+      metrics.watchOverload(admission, engine::retryBudget, limiter);
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());

@@ -45,6 +45,8 @@ public final class RequestEngine {
    */
   /** Rounds over the candidates again when a served block was missing everywhere; see {@code Run.giveUp}. */
   private static final int MAX_BLOCK_WAITS = 3;
+  /** Hedge delays, counted from its start, that a first attempt outrun by its hedge gets to answer anyway. */
+  private static final int OUTRUN_GRACE = 4;
   private static final Classification BLOCK_NOT_FOUND =
       new Classification(OutcomeKind.UNSUPPORTED, "block not found", null, true);
   private final ProviderLimiter limiter;
@@ -183,6 +185,10 @@ public final class RequestEngine {
     Call<B> first;
     Call<B> second;
     Cancellable hedgeTimer;
+    /** The delay the hedge timer was armed with. */
+    long hedgeDelayNanos;
+    /** Whether the request was answered by a hedge while the first attempt was still out. */
+    boolean hedgeWon;
     /**
      * The last JSON-RPC error a provider answered with. When every attempt fails it goes back to
      * the caller: "method not available" or "header not found" says more than Riata's -32050.
@@ -304,6 +310,7 @@ public final class RequestEngine {
       }
       long delay = hedging.delayNanos(chain, provider, request.method());
       if (delay >= 0) {
+        hedgeDelayNanos = delay;
         hedgeTimer = transport.schedule(delay, this::hedge);
       }
     }
@@ -322,11 +329,7 @@ public final class RequestEngine {
       ProviderConfig provider = call.provider;
       long nanos = clock.nanoTime() - call.startedNanos;
       if (finished) {
-        // A transport that reported after the request was answered (it should have been cancelled).
-        call.permit.release(null, nanos);
-        if (body != null) {
-          transport.release(body);
-        }
+        lateAnswer(call, status, retryAfter, body, failure, nanos);
         return;
       }
       if (timer.sample()) {
@@ -340,8 +343,7 @@ public final class RequestEngine {
         verdict = Classification.success(); // a notification has no answer to inspect
       } else {
         UpstreamReply reply = transport.inspect(body);
-        verdict = ErrorClassifier.classifyReply(request.method(), status, retryAfter, reply.wellFormed(),
-            reply.hasResult(), reply.errorCode(), reply.errorMessage());
+        verdict = classify(status, retryAfter, reply);
         boolean blockMissing = verdict.kind() == OutcomeKind.SUCCESS && reply.nullResult() && servedBlockAsked();
         if (blockMissing) {
           verdict = BLOCK_NOT_FOUND;
@@ -358,12 +360,8 @@ public final class RequestEngine {
         }
       }
       call.permit.release(verdict.kind(), nanos);
-      long coolDownUntil = 0;
-      if (verdict.kind() == OutcomeKind.RATE_LIMITED) {
-        Duration wait = verdict.retryAfter() != null ? verdict.retryAfter() : Duration.ofSeconds(1);
-        coolDownUntil = clock.currentTimeMillis() + wait.toMillis();
-      }
-      chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos, coolDownUntil);
+      chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos,
+          coolDownUntil(verdict));
       attempts.add(new Attempt(provider.id(), verdict.reason(), nanos, call.hedge));
       if (failure == TransportFailure.REPLY_TOO_LARGE) {
         // Another provider's reply to the same request would be as large: say so now.
@@ -374,6 +372,7 @@ public final class RequestEngine {
         if (keptAsError) {
           lastErrorReply = null; // it is the answer now
         }
+        hedgeWon = call.hedge;
         byte[] served = verdict.kind() == OutcomeKind.SUCCESS && BLOCK_NUMBER.equals(request.method())
             ? notBelowServedHead(provider, body) : null;
         if (served != null) {
@@ -404,6 +403,70 @@ public final class RequestEngine {
         // A write whose fate is unknown: say so, never an earlier provider's unrelated error.
         finish(Outcome.own(allFailed(false), attempts), "NO_PROVIDER");
       }
+    }
+
+    private Classification classify(int status, String retryAfter, UpstreamReply reply) {
+      return ErrorClassifier.classifyReply(request.method(), status, retryAfter, reply.wellFormed(),
+          reply.hasResult(), reply.errorCode(), reply.errorMessage());
+    }
+
+    private long coolDownUntil(Classification verdict) {
+      if (verdict.kind() != OutcomeKind.RATE_LIMITED) {
+        return 0;
+      }
+      Duration wait = verdict.retryAfter() != null ? verdict.retryAfter() : Duration.ofSeconds(1);
+      return clock.currentTimeMillis() + wait.toMillis();
+    }
+
+    /**
+     * The answer of a first attempt that a hedge outran, arriving after the client had its answer:
+     * it still counts for the provider (its latency, its breaker, its concurrency limit).
+     */
+    private void lateAnswer(Call<B> call, int status, String retryAfter, B body, TransportFailure failure,
+                            long nanos) {
+      if (call.outrunTimer != null) {
+        call.outrunTimer.cancel();
+        call.outrunTimer = null;
+      }
+      Classification verdict = failure != null ? ErrorClassifier.classifyTransportFailure(failure)
+          : request.isNotification() ? Classification.success() : classify(status, retryAfter, transport.inspect(body));
+      if (body != null) {
+        transport.release(body);
+      }
+      call.permit.release(verdict.kind(), nanos);
+      chain.recordAttempt(call.provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos,
+          coolDownUntil(verdict));
+    }
+
+    /**
+     * A first attempt that its hedge outran gets until {@link #OUTRUN_GRACE} hedge delays after it
+     * started to answer anyway. Cancelling it at once would leave the provider's record clean
+     * however slow it got: a provider that turned 2 s slow would lose every race, never time out,
+     * and never be taken out. Past the grace it is cancelled and counted as a timeout.
+     */
+    private void outrun(Call<B> call) {
+      long elapsed = clock.nanoTime() - call.startedNanos;
+      attempts.add(new Attempt(call.provider.id(), "outrun", elapsed, false));
+      long grace = OUTRUN_GRACE * hedgeDelayNanos - elapsed;
+      if (grace > 0) {
+        call.outrunTimer = transport.schedule(grace, () -> giveUpOutrun(call));
+      } else {
+        giveUpOutrun(call);
+      }
+    }
+
+    private void giveUpOutrun(Call<B> call) {
+      call.outrunTimer = null;
+      if (call.ended) {
+        return;
+      }
+      call.ended = true;
+      if (call.handle != null) {
+        call.handle.cancel();
+      }
+      long nanos = clock.nanoTime() - call.startedNanos;
+      call.permit.release(OutcomeKind.TIMEOUT, nanos);
+      chain.recordAttempt(call.provider.id(), request.method(), OutcomeKind.TIMEOUT, "outrun by a hedge", nanos, 0);
     }
 
     /**
@@ -495,8 +558,8 @@ public final class RequestEngine {
         hedgeTimer.cancel();
         hedgeTimer = null;
       }
-      cancel(first);
-      cancel(second);
+      callOff(first);
+      callOff(second);
       first = null;
       second = null;
       if (lastErrorReply != null) {
@@ -513,6 +576,15 @@ public final class RequestEngine {
             (clock.nanoTime() - startedNanos) / 1000, attempts.size(), reason()));
       }
       done.complete(outcome);
+    }
+
+    /** An attempt still out when the request was answered: a hedge's loser is cancelled, an outrun first attempt not yet. */
+    private void callOff(Call<B> call) {
+      if (call != null && !call.ended && hedgeWon && !call.hedge) {
+        outrun(call);
+      } else {
+        cancel(call);
+      }
     }
 
     /** Calls off an attempt that lost: its slot is given back and the log says so. */
@@ -578,6 +650,8 @@ public final class RequestEngine {
     final boolean hedge;
     Cancellable handle;
     boolean ended;
+    /** Set while a first attempt outrun by its hedge is given time to answer anyway. */
+    Cancellable outrunTimer;
 
     Call(Run<?, B> run, ProviderConfig provider, ProviderLimiter.Permit permit, long startedNanos, boolean hedge) {
       this.run = run;

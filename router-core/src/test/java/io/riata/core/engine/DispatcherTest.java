@@ -24,7 +24,7 @@ class DispatcherTest {
   private final ManualClock clock = new ManualClock();
   private final ScriptedTransport transport = new ScriptedTransport(clock);
   private final Dispatcher dispatcher = new Dispatcher(new RequestEngine(
-      new MethodDeadlines(Map.of(), Duration.ofSeconds(2)), 3, new FixedConcurrencyLimiter(8), RetryBudget.Settings.UNLIMITED,
+      new MethodDeadlines(Map.of(), Duration.ofSeconds(2)), 3, new ConcurrencyLimiter(ConcurrencyLimiter.Settings.fixed(8)), RetryBudget.Settings.UNLIMITED,
       HedgePolicy.NONE,
       NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE, clock), 4);
 

@@ -55,7 +55,7 @@ public class EngineBench {
   private RequestEngine engine;
   private final Selection reused = new Selection();
   private ProviderConfig first;
-  private FixedConcurrencyLimiter limiter;
+  private ConcurrencyLimiter limiter;
   private JsonRpcRequest request;
   private final NoWire wire = new NoWire();
   private Outcome<Object> last;
@@ -65,7 +65,7 @@ public class EngineBench {
   public void setUp() {
     chain = new CountingChain(TestChain.of("alchemy", "infura", "own-node"));
     order = Strategies.create(StrategyName.parse(strategy).orElseThrow());
-    limiter = new FixedConcurrencyLimiter(256);
+    limiter = new ConcurrencyLimiter(ConcurrencyLimiter.Settings.fixed(256));
     first = chain.config().providers().get(0);
     engine = new RequestEngine(new MethodDeadlines(Map.of("eth_call", Duration.ofSeconds(5)), Duration.ofSeconds(2)),
         3, limiter, RetryBudget.Settings.UNLIMITED, HedgePolicy.NONE, NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE,

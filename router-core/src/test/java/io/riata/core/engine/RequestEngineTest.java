@@ -36,7 +36,7 @@ class RequestEngineTest {
 
   private final ManualClock clock = new ManualClock();
   private final ScriptedTransport transport = new ScriptedTransport(clock);
-  private final FixedConcurrencyLimiter limiter = new FixedConcurrencyLimiter(8);
+  private final ConcurrencyLimiter limiter = new ConcurrencyLimiter(ConcurrencyLimiter.Settings.fixed(8));
 
   private RequestEngine engine(HedgePolicy hedging, NodeAdmission admission, ProviderLimiter limits) {
     return engine(hedging, admission, limits, RetryBudget.Settings.UNLIMITED);
@@ -388,20 +388,49 @@ class RequestEngineTest {
   }
 
   @Test
-  void aHedgeRacesASlowFirstAttemptAndTheLoserIsCancelled() {
+  void aHedgeRacesASlowFirstAttemptWhichIsCancelledAndCountedAsATimeoutPastItsGrace() {
     HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
     transport.script("a=ok:500 b=ok:10");
     TestChain chain = TestChain.of("a", "b");
     Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter), chain,
         "eth_getBalance");
     assertEquals("b", outcome.providerId());
-    assertEquals("b=ok, a=cancelled", log(outcome));
+    assertEquals("b=ok, a=outrun", log(outcome));
     assertTrue(outcome.attempts().get(0).hedge());
-    assertEquals(List.of("a"), transport.cancelled);
     assertEquals(100 * MS, transport.sent.get(1).atNanos() - transport.sent.get(0).atNanos());
+    // The client was answered at 110 ms; a had until four hedge delays (400 ms) to answer anyway.
+    assertEquals(List.of("a"), transport.cancelled);
+    assertEquals(new TestChain.Recorded("a", OutcomeKind.TIMEOUT, "outrun by a hedge", 0), chain.recorded.get(1));
     assertEquals(0, limiter.inFlight("a"));
     assertEquals(0, limiter.inFlight("b"));
     assertEquals(List.of(), transport.leaked(outcome.body()));
+  }
+
+  @Test
+  void anOutrunFirstAttemptThatAnswersWithinItsGraceCountsAsTheSuccessItWas() {
+    HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
+    transport.script("a=ok:300 b=ok:10");
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter), chain,
+        "eth_getBalance");
+    assertEquals("b=ok, a=outrun", log(outcome));
+    assertEquals(List.of(), transport.cancelled, "its answer came back, so its connection stays usable");
+    assertEquals(List.of("b", "a"), chain.recorded.stream().map(TestChain.Recorded::providerId).toList());
+    assertEquals(OutcomeKind.SUCCESS, chain.recorded.get(1).kind());
+    assertEquals(0, limiter.inFlight("a"));
+    assertEquals(List.of(), transport.leaked(outcome.body()), "the late answer's body is freed");
+  }
+
+  @Test
+  void aHedgeThatLosesIsCancelledAtOnceAndNotHeldAgainstItsProvider() {
+    HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
+    transport.script("a=ok:150 b=ok:200");
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter), chain,
+        "eth_getBalance");
+    assertEquals("a=ok, b=cancelled", log(outcome));
+    assertEquals(List.of("b"), transport.cancelled);
+    assertEquals(List.of("a"), chain.recorded.stream().map(TestChain.Recorded::providerId).toList());
   }
 
   @Test
@@ -412,7 +441,7 @@ class RequestEngineTest {
         new RetryBudget.Settings(0, 1, Duration.ofSeconds(1)));
     TestChain chain = TestChain.of("a", "b");
     transport.script("a=ok:500 b=ok:10");
-    assertEquals("b=ok, a=cancelled", log(run(engine, chain, "eth_getBalance")));
+    assertEquals("b=ok, a=outrun", log(run(engine, chain, "eth_getBalance")));
     transport.script("a=ok:300");
     clock.advanceTo(clock.nanoTime() + 100 * MS); // still within the same second of the budget
     Outcome<ScriptedTransport.Body> second = run(engine, chain, "eth_getBalance");

@@ -3,7 +3,9 @@ package io.riata.http.ops;
 import io.riata.cluster.node.ChainRuntime;
 import io.riata.cluster.node.NodeRuntime;
 import io.riata.core.breaker.BreakerPhase;
+import io.riata.core.config.ProviderConfig;
 import io.riata.core.engine.BoundedAdmission;
+import io.riata.core.engine.ConcurrencyLimiter;
 import io.riata.core.engine.RetryBudget;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.rollup.ChainRollup;
@@ -46,6 +48,7 @@ public final class MetricsExporter extends AllDirectives {
   private final Map<String, Long> lastTotals = new HashMap<>();
   private BoundedAdmission admission;
   private Function<String, RetryBudget> budgets;
+  private ConcurrencyLimiter limiter;
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
 
@@ -55,10 +58,11 @@ public final class MetricsExporter extends AllDirectives {
   }
 
   /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
-  public void watchOverload(BoundedAdmission admission,
-                            Function<String, RetryBudget> budgets) {
+  public void watchOverload(BoundedAdmission admission, Function<String, RetryBudget> budgets,
+                            ConcurrencyLimiter limiter) {
     this.admission = admission;
     this.budgets = budgets;
+    this.limiter = limiter;
   }
 
   /** Also exports the RPC port's WebSocket connections and those refused for the node's maximum. */
@@ -93,6 +97,20 @@ public final class MetricsExporter extends AllDirectives {
           tags, budget.denied());
       countTotal("riata.hedges", "reads sent to a second provider while the first had not answered", tags,
           budget.hedges());
+      for (ProviderConfig p : chain.config().providers()) {
+        int limit = limiter.limit(p.id());
+        if (limit < 0) {
+          continue; // no attempt yet
+        }
+        TagSet pt = tags.withTag("provider", p.id());
+        Kamon.gauge("riata.provider.concurrency.limit",
+            "attempts this node lets be in flight to the provider now (adaptive, at most max_concurrency)")
+            .withTags(pt).update(limit);
+        Kamon.gauge("riata.provider.requests.in.flight", "attempts in flight from this node to the provider")
+            .withTags(pt).update(limiter.inFlight(p.id()));
+        countTotal("riata.provider.saturated", "attempts not sent to the provider because it was at its limit", pt,
+            limiter.refused(p.id()));
+      }
     }
   }
 

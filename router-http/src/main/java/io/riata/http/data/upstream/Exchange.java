@@ -36,6 +36,11 @@ final class Exchange implements Cancellable, ChannelFutureListener {
   private Future<Channel> connecting;
   private boolean ended;
   private boolean sent;
+  /**
+   * Whether this exchange holds a reference to the payload while a connection is being opened:
+   * the request may be answered by another attempt and its bytes freed before this one sends.
+   */
+  private boolean holdsPayload;
   /** When the attempt's time is up ({@link System#nanoTime()}), watched by {@link Deadlines}. */
   long deadlineNanos;
   /** Neighbours in the list of exchanges {@link Deadlines} watches. */
@@ -57,6 +62,8 @@ final class Exchange implements Cancellable, ChannelFutureListener {
       send(idle);
       return;
     }
+    payload.retain();
+    holdsPayload = true;
     connecting = pool.connect();
     connecting.addListener(this::onConnected);
   }
@@ -94,6 +101,14 @@ final class Exchange implements Cancellable, ChannelFutureListener {
     ch.write(pool.endpoint.head());
     ch.write(lengthAndBlankLine(ch, payload.readableBytes()));
     ch.writeAndFlush(payload.retainedDuplicate()).addListener(this);
+    dropPayload();
+  }
+
+  private void dropPayload() {
+    if (holdsPayload) {
+      holdsPayload = false;
+      payload.release();
+    }
   }
 
   /** The request's bytes have been written, or could not be. */
@@ -159,12 +174,14 @@ final class Exchange implements Cancellable, ChannelFutureListener {
     ended = true;
     deadlines.forget(this);
     close();
+    dropPayload();
   }
 
   private void fail(TransportFailure failure) {
     ended = true;
     deadlines.forget(this);
     close();
+    dropPayload();
     listener.onFailure(failure);
   }
 

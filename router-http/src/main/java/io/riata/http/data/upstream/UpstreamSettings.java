@@ -1,17 +1,20 @@
 package io.riata.http.data.upstream;
 
 import com.typesafe.config.Config;
+import io.riata.core.engine.ConcurrencyLimiter;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * {@code riata.http.upstream}: how Riata talks to providers.
  *
+ * @param concurrency            attempts in flight per provider: the node's default cap and how the
+ *                               limit adapts below it
  * @param trustedCertificates    a PEM file of CA certificates trusted beside the JDK's own, or {@code null}
  * @param socketHandshakeTimeout time from the TCP connect to the WebSocket upgrade of a subscription
  *                               socket (TLS handshake included)
  */
-public record UpstreamSettings(Duration connectTimeout, int defaultMaxConcurrency, Duration probeTimeout,
+public record UpstreamSettings(Duration connectTimeout, ConcurrencyLimiter.Settings concurrency, Duration probeTimeout,
                                int maxResponseBytes, Duration idleTimeout, Path trustedCertificates,
                                Duration socketHandshakeTimeout) {
 
@@ -24,11 +27,21 @@ public record UpstreamSettings(Duration connectTimeout, int defaultMaxConcurrenc
     String ca = c.getString("tls.trusted-certificates").strip();
     return new UpstreamSettings(
         c.getDuration("connect-timeout"),
-        c.getInt("max-concurrency"),
+        concurrency(c),
         c.getDuration("probe-timeout"),
         (int) maxResponse,
         c.getDuration("idle-timeout"),
         ca.isEmpty() ? null : Path.of(ca),
         c.getDuration("socket-handshake-timeout"));
+  }
+
+  private static ConcurrencyLimiter.Settings concurrency(Config c) {
+    Config a = c.getConfig("adaptive-concurrency");
+    try {
+      return new ConcurrencyLimiter.Settings(ConcurrencyLimiter.Algorithm.parse(a.getString("algorithm")),
+          c.getInt("max-concurrency"), a.getInt("initial-limit"), a.getInt("min-limit"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("riata.http.upstream.adaptive-concurrency: " + e.getMessage(), e);
+    }
   }
 }

@@ -59,6 +59,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import io.riata.core.engine.ConcurrencyLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,7 +147,7 @@ class UpstreamSocketIT {
   }
 
   private static UpstreamClient client(Duration handshakeTimeout, Path trustedCas) {
-    return new UpstreamClient(loops, new UpstreamSettings(Duration.ofSeconds(2), 8, Duration.ofSeconds(1), MAX_MESSAGE,
+    return new UpstreamClient(loops, new UpstreamSettings(Duration.ofSeconds(2), ConcurrencyLimiter.Settings.fixed(8), Duration.ofSeconds(1), MAX_MESSAGE,
         Duration.ofSeconds(30), trustedCas, handshakeTimeout));
   }
 
