@@ -8,6 +8,11 @@
   var LAGGING_BLOCKS = 2;       // a provider this many blocks behind the chain head is shown as lagging
   var SHARE_TICKS = 120;        // traffic share chart: the last minute at 500 ms ticks
   var METHOD_ROWS = 12;         // per-method latency rows per chain, busiest first
+  var RETRY_FIGURES = [         // a chain's retry counts in the feed, shown per second
+    { field: 'hedges', label: 'hedges' },
+    { field: 'hedgesWon', label: 'hedges won' },
+    { field: 'retries', label: 'retries' },
+    { field: 'retriesDenied', label: 'denied by retry budget' }];
   var PALETTE = ['#2f6fde', '#e07b1a', '#2a9d5b', '#b4379c', '#7a5cd6', '#c9a400', '#1aa3b5', '#8c564b'];
   var SVG = 'http://www.w3.org/2000/svg';
   var shares = {};              // chain -> [{providerId: requests}] oldest first
@@ -72,6 +77,7 @@
           + (chain.standInNodes === 1 ? ' node' : ' nodes'), 'flag warn stand-in'));
     }
     section.appendChild(title);
+    section.appendChild(retryLine(chain, intervalMs));
     var table = el('table', null, 'providers');
     var head = el('tr');
     ['provider', 'state', 'req/s', 'success', 'p50 ms', 'p95 ms', 'p99 ms', 'head', 'lag', 'errors (tick)']
@@ -109,6 +115,13 @@
         tr.appendChild(el('td', new Date(d.at).toLocaleTimeString(), 'text'));
         tr.appendChild(el('td', d.method, 'text'));
         tr.appendChild(el('td', d.provider, 'text'));
+        var hedge = el('td', null, 'hedge text');
+        if (d.hedged) {
+          // hedge won: the provider asked second answered first; lost: the first attempt decided
+          hedge.appendChild(el('span', d.hedgeWon ? 'hedge won' : 'hedge lost',
+              d.hedgeWon ? 'flag hedge-won' : 'flag'));
+        }
+        tr.appendChild(hedge);
         tr.appendChild(el('td', d.outcome, d.outcome === 'success' || d.outcome === 'local' ? 'text' : 'text bad'));
         tr.appendChild(el('td', fmt(d.latencyMs, 2) + ' ms'));
         tr.appendChild(el('td', d.reason, 'text'));
@@ -117,6 +130,20 @@
       section.appendChild(list);
     }
     return section;
+  }
+
+  // Hedges and retries the chain sent, and those its retry budget refused, per second like req/s.
+  function retryLine(chain, intervalMs) {
+    var line = el('div', null, 'retries');
+    RETRY_FIGURES.forEach(function (f) {
+      var perSecond = rate(chain.chain + '#' + f.field, chain[f.field] || 0, intervalMs);
+      var item = el('span', f.label + ' ' + fmt(perSecond, 1) + '/s',
+          f.field === 'retriesDenied' && perSecond > 0 ? 'figure bad' : 'figure');
+      item.setAttribute('data-figure', f.field);
+      item.setAttribute('data-per-second', String(perSecond));
+      line.appendChild(item);
+    });
+    return line;
   }
 
   function color(chainName, providerId) {

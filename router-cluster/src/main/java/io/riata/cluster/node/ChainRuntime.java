@@ -187,7 +187,7 @@ public final class ChainRuntime implements ChainContext {
       providers.add(new ProviderRollup(RollupRecorder.RIATA, -1, -1, BreakerPhase.CLOSED, false, false, 0, own));
     }
     return new ChainRollup(config.name(), s.chainHead(), s.version(), providers, drained.decisions(),
-        standingIn() ? 1 : 0);
+        standingIn() ? 1 : 0, drained.retries());
   }
 
   public List<ProviderCounters.Sample> samples() {

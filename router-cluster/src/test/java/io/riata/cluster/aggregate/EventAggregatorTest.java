@@ -14,6 +14,7 @@ import io.riata.core.rollup.Decision;
 import io.riata.core.rollup.MethodStats;
 import io.riata.core.rollup.NodeRollup;
 import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RetryCounts;
 import io.riata.core.rollup.RollupRecorder;
 import java.time.Duration;
 import java.util.List;
@@ -72,6 +73,7 @@ class EventAggregatorTest {
     long successes = 0;
     long latencies = 0;
     long head = -1;
+    RetryCounts retries = RetryCounts.NONE;
     ClusterRollup merged = null;
     for (int i = 0; i < 20 && seen.size() < 2; i++) {
       merged = subscriber.receiveMessage(Duration.ofSeconds(2)).rollup();
@@ -82,6 +84,7 @@ class EventAggregatorTest {
         continue; // a tick holding the last warm-up report only
       }
       head = Math.max(head, chain.chainHead());
+      retries = retries.plus(chain.retries());
       for (MethodStats stats : chain.providers().get(0).methods()) {
         requests += stats.requests();
         successes += stats.outcomes().success();
@@ -96,12 +99,14 @@ class EventAggregatorTest {
     assertEquals(7, requests);
     assertEquals(7, successes);
     assertEquals(7, latencies);
+    assertEquals(new RetryCounts(7, 2, 14, 7), retries, "retries and hedges add up over the nodes");
 
     ClusterRollup quiet = subscriber.receiveMessage(Duration.ofSeconds(2)).rollup();
     assertEquals(merged.seq() + 1, quiet.seq());
     ChainRollup kept = chain(quiet, "c");
     assertEquals(11, kept.chainHead(), "states survive a tick without reports");
     assertEquals(List.of(), kept.providers().get(0).methods(), "but no traffic is invented");
+    assertEquals(RetryCounts.NONE, kept.retries(), "nor retries");
   }
 
   @Test
@@ -147,12 +152,17 @@ class EventAggregatorTest {
     for (int i = 0; i < requests; i++) {
       recorder.attempt("p", "eth_call", OutcomeKind.SUCCESS, 1_500_000 + i * 1000L);
       recorder.request("p", "eth_call", 1, false);
+      recorder.retried(false);
+      recorder.retried(true);
+      recorder.retried(true);
+      recorder.hedgeWon();
     }
-    recorder.sample(new Decision(1, "c", "p", "eth_call", "SUCCESS", 1500, 1, "first choice (fastest)"));
-    List<MethodStats> methods = recorder.drain().providers().get("p");
+    recorder.retryDenied();
+    RollupRecorder.Drained drained = recorder.drain();
     ChainRollup chain = new ChainRollup(chainName, head, head, List.of(
-        new ProviderRollup("p", head, 0, BreakerPhase.CLOSED, false, false, 0, methods)),
-        List.of(new Decision(1, "c", "p", "eth_call", "SUCCESS", 1500, 1, "first choice (fastest)")));
+        new ProviderRollup("p", head, 0, BreakerPhase.CLOSED, false, false, 0, drained.providers().get("p"))),
+        List.of(new Decision(1, "c", "p", "eth_call", "SUCCESS", 1500, 2, "hedged: q cancelled", true, true)), 0,
+        drained.retries());
     return new NodeRollup(id, 1, 0, 500, List.of(chain));
   }
 }

@@ -187,7 +187,7 @@ public final class RequestEngine {
     Cancellable hedgeTimer;
     /** The delay the hedge timer was armed with. */
     long hedgeDelayNanos;
-    /** Whether the request was answered by a hedge while the first attempt was still out. */
+    /** Whether the answer that settled the request came from a hedge. */
     boolean hedgeWon;
     /**
      * The last JSON-RPC error a provider answered with. When every attempt fails it goes back to
@@ -265,6 +265,7 @@ public final class RequestEngine {
         if (sent == 0) {
           budget.first(now);
         } else if (!budget.tryRetry(now)) {
+          chain.rollup().retryDenied();
           permit.release(null, 0);
           if (hedge) {
             index--; // no hedge; the candidate stays for a failover
@@ -277,6 +278,9 @@ public final class RequestEngine {
         }
         if (hedge) {
           budget.hedged();
+        }
+        if (sent > 0) {
+          chain.rollup().retried(hedge);
         }
         sent++;
         // The deadline is shared by the attempts still possible, so a provider that hangs costs
@@ -558,6 +562,7 @@ public final class RequestEngine {
         hedgeTimer.cancel();
         hedgeTimer = null;
       }
+      int answered = attempts.size() - 1; // calling off the attempt that lost a race appends to the log
       callOff(first);
       callOff(second);
       first = null;
@@ -570,10 +575,17 @@ public final class RequestEngine {
       RollupRecorder rollup = chain.rollup();
       String provider = outcome.providerId() != null ? outcome.providerId() : RollupRecorder.RIATA;
       rollup.request(provider, request.method(), attempts.size(), outcome.providerId() == null);
+      if (hedgeWon) {
+        rollup.hedgeWon();
+      }
       if (rollup.wantsSample()) {
+        boolean hedged = false;
+        for (Attempt a : attempts) {
+          hedged |= a.hedge();
+        }
         rollup.sample(new Decision(clock.currentTimeMillis(), chain.config().name(), provider, request.method(),
             outcome.providerId() == null ? "NO_PROVIDER" : lastOutcome,
-            (clock.nanoTime() - startedNanos) / 1000, attempts.size(), reason()));
+            (clock.nanoTime() - startedNanos) / 1000, attempts.size(), reason(answered, hedged), hedged, hedgeWon));
       }
       done.complete(outcome);
     }
@@ -601,14 +613,20 @@ public final class RequestEngine {
       attempts.add(new Attempt(call.provider.id(), "cancelled", nanos, call.hedge));
     }
 
-    private String reason() {
+    /** The attempts other than the answer's (at {@code answered}): they moved the request on or lost a race. */
+    private String reason(int answered, boolean hedged) {
       if (attempts.size() <= 1) {
         return "first choice (" + strategy.name().id() + ")";
       }
-      StringBuilder why = new StringBuilder("failover:");
-      for (int i = 0; i < attempts.size() - 1; i++) {
-        Attempt a = attempts.get(i);
-        why.append(i == 0 ? " " : "; ").append(a.providerId()).append(' ').append(a.reason());
+      StringBuilder why = new StringBuilder(hedged ? "hedged:" : "failover:");
+      String separator = " ";
+      for (int i = 0; i < attempts.size(); i++) {
+        if (i != answered) {
+          Attempt a = attempts.get(i);
+          why.append(separator).append(a.providerId()).append(' ').append(a.reason());
+          why.append(a.hedge() ? " (hedge)" : "");
+          separator = "; ";
+        }
       }
       return why.toString();
     }

@@ -41,6 +41,10 @@ public final class RollupRecorder {
   private final ConcurrentHashMap<String, BoundedCells<Cell>> providers = new ConcurrentHashMap<>();
   private final AtomicReferenceArray<Decision> samples;
   private final AtomicInteger sampleClaims = new AtomicInteger();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder retriesDenied = new LongAdder();
+  private final LongAdder hedges = new LongAdder();
+  private final LongAdder hedgesWon = new LongAdder();
 
   public RollupRecorder(int maxMethods, int sampleCap) {
     this.maxMethods = maxMethods;
@@ -70,6 +74,21 @@ public final class RollupRecorder {
     if (unanswered) {
       c.unanswered.increment();
     }
+  }
+
+  /** A retry ({@code hedge} false) or a hedge went to another provider. */
+  public void retried(boolean hedge) {
+    (hedge ? hedges : retries).increment();
+  }
+
+  /** A retry or hedge was not sent: the chain's retry budget was spent. */
+  public void retryDenied() {
+    retriesDenied.increment();
+  }
+
+  /** A request was answered by its hedge. */
+  public void hedgeWon() {
+    hedgesWon.increment();
   }
 
   /** Whether a sample would still be kept in this interval: check before building one. */
@@ -117,11 +136,16 @@ public final class RollupRecorder {
     // Slots are emptied before claims reopen, so a late writer can at worst overwrite a sample of
     // the next interval, and the cap holds.
     sampleClaims.set(0);
-    return new Drained(Collections.unmodifiableMap(byProvider), List.copyOf(kept));
+    RetryCounts retried = new RetryCounts(retries.sumThenReset(), retriesDenied.sumThenReset(),
+        hedges.sumThenReset(), hedgesWon.sumThenReset());
+    return new Drained(Collections.unmodifiableMap(byProvider), List.copyOf(kept), retried);
   }
 
-  /** Stats per provider (only providers and methods with traffic) and the sampled decisions. */
-  public record Drained(Map<String, List<MethodStats>> providers, List<Decision> decisions) {}
+  /**
+   * Stats per provider (only providers and methods with traffic), the sampled decisions, and the
+   * chain's retries and hedges.
+   */
+  public record Drained(Map<String, List<MethodStats>> providers, List<Decision> decisions, RetryCounts retries) {}
 
   private Cell cell(String providerId, String method) {
     BoundedCells<Cell> p = providers.get(providerId);

@@ -15,8 +15,8 @@ public final class Rollups {
    * Merges chain rollups (from several nodes or intervals) into one per chain, in order of first
    * appearance. Counts and histograms are summed per provider x method; provider states and the
    * chain head come from the part with the highest snapshot version (the newest view of the
-   * chain's pool), local trips and stand-in nodes are summed over nodes; decisions keep the newest
-   * {@code decisionCap}.
+   * chain's pool), local trips, stand-in nodes and retry counts are summed over nodes; decisions
+   * keep the newest {@code decisionCap}.
    */
   public static List<ChainRollup> merge(List<ChainRollup> parts, int decisionCap) {
     Map<String, List<ChainRollup>> byChain = new LinkedHashMap<>();
@@ -35,12 +35,14 @@ public final class Rollups {
     ChainRollup newest = same.get(0);
     long chainHead = -1;
     int standInNodes = 0;
+    RetryCounts retries = RetryCounts.NONE;
     for (ChainRollup c : same) {
       if (c.snapshotVersion() > newest.snapshotVersion()) {
         newest = c;
       }
       chainHead = Math.max(chainHead, c.chainHead());
       standInNodes += c.standInNodes();
+      retries = retries.plus(c.retries());
     }
     Map<String, ProviderRollup> states = new LinkedHashMap<>();
     Map<String, Integer> localOpen = new LinkedHashMap<>();
@@ -71,7 +73,8 @@ public final class Rollups {
       decisions.sort(Comparator.comparingLong(Decision::atMillis).reversed());
       decisions = new ArrayList<>(decisions.subList(0, decisionCap));
     }
-    return new ChainRollup(newest.chain(), chainHead, newest.snapshotVersion(), providers, decisions, standInNodes);
+    return new ChainRollup(newest.chain(), chainHead, newest.snapshotVersion(), providers, decisions, standInNodes,
+        retries);
   }
 
   /** The same chain with its states kept and its traffic removed (for a tick no node reported it). */

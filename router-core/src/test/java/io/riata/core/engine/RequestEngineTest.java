@@ -11,6 +11,8 @@ import io.riata.core.config.ProviderConfig;
 import io.riata.core.failover.MethodDeadlines;
 import io.riata.core.failover.OutcomeKind;
 import io.riata.core.jsonrpc.JsonRpcRequest;
+import io.riata.core.rollup.Decision;
+import io.riata.core.rollup.RetryCounts;
 import io.riata.core.selection.Strategies;
 import io.riata.core.selection.StrategyName;
 import java.io.IOException;
@@ -295,6 +297,7 @@ class RequestEngineTest {
     assertEquals(1, transport.sent.stream().filter(s -> s.providerId().equals("b")).count(),
         "b was asked once, by the first request");
     assertEquals(1, engine.retryBudget(chain.config().name()).denied());
+    assertEquals(new RetryCounts(1, 1, 0, 0), chain.rollup.drain().retries(), "the dashboard's counts agree");
 
     clock.advanceTo(clock.nanoTime() + Duration.ofSeconds(1).toNanos());
     transport.script("a=503 b=ok");
@@ -404,6 +407,11 @@ class RequestEngineTest {
     assertEquals(0, limiter.inFlight("a"));
     assertEquals(0, limiter.inFlight("b"));
     assertEquals(List.of(), transport.leaked(outcome.body()));
+    var drained = chain.rollup.drain();
+    assertEquals(new RetryCounts(0, 0, 1, 1), drained.retries(), "one hedge sent, and it won");
+    Decision decision = drained.decisions().get(0);
+    assertTrue(decision.hedged() && decision.hedgeWon(), decision.toString());
+    assertEquals("hedged: a outrun", decision.reason(), "the loser, not the answer, is the reason");
   }
 
   @Test
@@ -448,6 +456,7 @@ class RequestEngineTest {
     assertEquals("a=ok", log(second), "the budget is spent: the slow first attempt is waited for");
     assertEquals(1, engine.retryBudget(chain.config().name()).hedges());
     assertEquals(1, engine.retryBudget(chain.config().name()).denied());
+    assertEquals(new RetryCounts(0, 1, 1, 1), chain.rollup.drain().retries(), "the dashboard's counts agree");
   }
 
   @Test
@@ -464,21 +473,29 @@ class RequestEngineTest {
   void aFirstAttemptThatFailsBeforeTheHedgeIsPlainFailover() {
     HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
     transport.script("a=503 b=ok");
-    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter),
-        TestChain.of("a", "b", "c"), "eth_getBalance");
+    TestChain chain = TestChain.of("a", "b", "c");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter), chain,
+        "eth_getBalance");
     assertEquals("a=http 503, b=ok", log(outcome));
     assertEquals(1 * MS, transport.sent.get(1).atNanos() - transport.sent.get(0).atNanos());
     assertEquals(false, outcome.attempts().get(1).hedge());
+    assertEquals(new RetryCounts(1, 0, 0, 0), chain.rollup.drain().retries(), "a retry, no hedge");
   }
 
   @Test
   void aHedgeThatFailsLeavesTheFirstAttemptToDecide() {
     HedgePolicy after100ms = (chain, first, method) -> 100 * MS;
     transport.script("a=ok:300 b=503");
-    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter),
-        TestChain.of("a", "b"), "eth_getBalance");
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(after100ms, NodeAdmission.UNBOUNDED, limiter), chain,
+        "eth_getBalance");
     assertEquals("b=http 503, a=ok", log(outcome));
     assertEquals("a", outcome.providerId());
+    var drained = chain.rollup.drain();
+    assertEquals(new RetryCounts(0, 0, 1, 0), drained.retries());
+    Decision decision = drained.decisions().get(0);
+    assertTrue(decision.hedged() && !decision.hedgeWon(), decision.toString());
+    assertEquals("hedged: b http 503 (hedge)", decision.reason());
   }
 
   @Test

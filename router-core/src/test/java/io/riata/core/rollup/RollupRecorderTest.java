@@ -33,6 +33,20 @@ class RollupRecorderTest {
   }
 
   @Test
+  void countsTheChainsRetriesHedgesAndBudgetDenialsPerInterval() {
+    RollupRecorder r = new RollupRecorder(16, 8);
+    r.retried(false);
+    r.retried(true);
+    r.retried(true);
+    r.hedgeWon();
+    r.retryDenied();
+    r.retryDenied();
+    r.retryDenied();
+    assertEquals(new RetryCounts(1, 3, 2, 1), r.drain().retries());
+    assertEquals(RetryCounts.NONE, r.drain().retries(), "a drain starts the next interval from zero");
+  }
+
+  @Test
   void methodsBeyondTheCapShareOneEntry() {
     RollupRecorder r = new RollupRecorder(2, 0);
     for (int i = 0; i < 10; i++) {

@@ -37,6 +37,20 @@ class RollupsTest {
   }
 
   @Test
+  void mergingAddsUpTheNodesRetryCountsAndAQuietTickHasNone() {
+    ChainRollup a = new ChainRollup("c", 1, 1, List.of(), List.of(), 0, new RetryCounts(3, 0, 5, 4));
+    ChainRollup b = new ChainRollup("c", 1, 2, List.of(), List.of(), 0, new RetryCounts(1, 7, 2, 1));
+    ChainRollup merged = Rollups.merge(List.of(a, b), 10).get(0);
+    assertEquals(new RetryCounts(4, 7, 7, 5), merged.retries());
+    assertEquals(RetryCounts.NONE, Rollups.withoutTraffic(merged).retries());
+  }
+
+  @Test
+  void aRollupWithoutRetryCountsReadsAsNone() {
+    assertEquals(RetryCounts.NONE, new ChainRollup("c", 1, 1, List.of(), List.of(), 0, null).retries());
+  }
+
+  @Test
   void keepsTheNewestDecisionsUpToTheCap() {
     ChainRollup a = new ChainRollup("c", 1, 1, List.of(), List.of(decision(1), decision(4)));
     ChainRollup b = new ChainRollup("c", 1, 1, List.of(), List.of(decision(3), decision(2)));

@@ -207,6 +207,8 @@ public final class MetricsExporter extends AllDirectives {
    */
   public void record(NodeRollup rollup) {
     for (ChainRollup chain : rollup.chains()) {
+      count("riata.hedges.won", "reads answered by their hedge: the provider asked second answered first",
+          TagSet.of("chain", chain.chain()), chain.retries().hedgesWon());
       for (ProviderRollup provider : chain.providers()) {
         for (MethodStats m : provider.methods()) {
           TagSet tags = TagSet.builder().add("chain", chain.chain()).add("provider", provider.providerId())

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.riata.core.config.ChainConfig;
 import io.riata.http.RiataServer;
 import io.riata.http.TestNodes;
 import io.riata.http.demo.DemoProviders;
+import io.riata.http.sim.SimSettings;
+import io.riata.http.sim.SimulatedProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,9 +31,12 @@ import org.junit.jupiter.api.Test;
  * rollup to the next without a reload. Leaves a screenshot in {@code target/dashboard.png} (and at
  * {@code -Ddashboard.screenshot=PATH} when given, which is how {@code docs/dashboard.png} is made).
  * With a token on the operator port, the page asks for it in its form, says so when it is wrong,
- * and keeps it for the tab across a reload.
+ * and keeps it for the tab across a reload. Hedges and the retry budget's refusals show as a
+ * chain's figures and on its decisions.
  */
 class DashboardPageIT {
+
+  private static final List<String> DEMO_CHAINS = List.of("ethereum", "polygon");
 
   /** What the page shows: the cluster line, and per provider row its cells' text. */
   private static final String READ_PAGE = "JSON.stringify({"
@@ -51,7 +57,7 @@ class DashboardPageIT {
       List<Thread> load = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int offset = t;
-        Thread worker = new Thread(() -> readLoad(server, loading, sent, offset), "dashboard-load-" + t);
+        Thread worker = new Thread(() -> readLoad(server, DEMO_CHAINS, loading, sent, offset), "dashboard-load-" + t);
         worker.start();
         load.add(worker);
       }
@@ -95,6 +101,65 @@ class DashboardPageIT {
     }
   }
 
+  /** A chain's retry figures (per second, as the page computes them) and the hedge marks on its decisions. */
+  private static final String READ_RETRIES = "JSON.stringify({"
+      + "figures: Object.fromEntries(Array.from(document.querySelectorAll('section.chain .retries .figure'))"
+      + "  .map(s => [s.dataset.figure, Number(s.dataset.perSecond)])),"
+      + "hedgeMarks: Array.from(document.querySelectorAll('table.decisions td.hedge span')).map(s => s.textContent)})";
+
+  @Test
+  void hedgesAndRetryBudgetDenialsShowAsTheChainsFiguresAndOnItsDecisions() throws Exception {
+    Chromium.ensureInstalled();
+    // The first choice answers in 60 ms and every read is hedged after 10 ms to a provider that
+    // answers at once, so hedges are sent and win; the budget lets through half as many hedges as
+    // there are reads, so the rest are refused.
+    try (SimulatedProvider slow = SimulatedProvider.start(
+             SimSettings.healthy("slow", 5).withLatency(Duration.ofMillis(60)));
+         SimulatedProvider quick = SimulatedProvider.start(SimSettings.healthy("quick", 5))) {
+      ChainConfig chain = TestNodes.chain("hedged", 5, "priority", List.of(
+          TestNodes.provider("slow", slow.httpUrl(), 1), TestNodes.provider("quick", quick.httpUrl(), 2)));
+      RiataServer server = TestNodes.start(TestNodes.config(List.of(chain), List.of()), """
+          riata.http.hedge.delay = 10ms
+          riata.http.failover.retry-budget { ratio = 0.5, min-per-second = 1, window = 1s }
+          """);
+      AtomicBoolean loading = new AtomicBoolean(true);
+      AtomicLong sent = new AtomicLong();
+      Thread worker = new Thread(() -> readLoad(server, List.of("hedged"), loading, sent, 0), "dashboard-hedge-load");
+      try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.operatorPort() + "/dashboard"),
+          1400, 1100)) {
+        awaitPage(browser, 2);
+        JsonNode before = TestNodes.json(browser.evaluate(READ_RETRIES).asText());
+        for (String figure : List.of("hedges", "hedgesWon", "retries", "retriesDenied")) {
+          assertEquals(0.0, before.get("figures").get(figure).asDouble(), figure + " before any read: " + before);
+        }
+
+        worker.start();
+        await(browser, "(() => { const p = JSON.parse(" + READ_RETRIES + ");"
+            + " return p.figures.hedges > 0 && p.figures.hedgesWon > 0 && p.figures.retriesDenied > 0"
+            + " && p.hedgeMarks.includes('hedge won'); })()",
+            "hedges, hedges won, budget denials and a hedged decision never all showed");
+        JsonNode after = TestNodes.json(browser.evaluate(READ_RETRIES).asText());
+        assertEquals(0.0, after.get("figures").get("retries").asDouble(), "no read failed, so none was retried");
+        // The scrape text is rendered every kamon.metric.tick-interval (5 s).
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String wonLine = hedgesWon(server);
+        while (wonLine == null && System.nanoTime() < until) {
+          Thread.sleep(500);
+          wonLine = hedgesWon(server);
+        }
+        assertTrue(wonLine != null, "/metrics never counted a hedge that won");
+        System.out.printf("dashboard page under hedging: %s per second, decisions marked %s; %s; %d reads sent%n",
+            after.get("figures"), after.get("hedgeMarks"), wonLine, sent.get());
+      } finally {
+        loading.set(false);
+        if (worker.isAlive()) {
+          worker.join(10_000);
+        }
+        server.close();
+      }
+    }
+  }
+
   @Test
   void withATokenThePageAsksForItOnceThenShowsLiveDataAndKeepsItAcrossAReload() throws Exception {
     String token = "page-it-operator-token-42";
@@ -103,7 +168,7 @@ class DashboardPageIT {
       RiataServer server = TestNodes.start(demo.chainsConfig(), "riata.http.admin.token = \"" + token + "\"");
       AtomicBoolean loading = new AtomicBoolean(true);
       AtomicLong sent = new AtomicLong();
-      Thread worker = new Thread(() -> readLoad(server, loading, sent, 0), "dashboard-token-load");
+      Thread worker = new Thread(() -> readLoad(server, DEMO_CHAINS, loading, sent, 0), "dashboard-token-load");
       worker.start();
       try (Chromium browser = Chromium.open(URI.create("http://127.0.0.1:" + server.operatorPort() + "/dashboard"),
           1400, 1100)) {
@@ -142,6 +207,14 @@ class DashboardPageIT {
         server.close();
       }
     }
+  }
+
+  /** The scrape line counting the test chain's hedges that won, once it is above 0; else {@code null}. */
+  private static String hedgesWon(RiataServer server) {
+    return TestNodes.getOps(server, "/metrics").body().lines()
+        .filter(l -> l.startsWith("riata_hedges_won_total{") && l.contains("chain=\"hedged\""))
+        .filter(l -> !l.endsWith(" 0.0"))
+        .findFirst().orElse(null);
   }
 
   /** Types a token into the page's form (DevTools text input into the focused field) and submits it. */
@@ -190,14 +263,15 @@ class DashboardPageIT {
     throw new AssertionError("the page never showed " + providers + " provider rows: " + page);
   }
 
-  /** Reads on both demo chains from one worker, until told to stop (at most 60 s). */
-  private static void readLoad(RiataServer server, AtomicBoolean loading, AtomicLong sent, int offset) {
+  /** Reads on the chains in turn from one worker, until told to stop (at most 60 s). */
+  private static void readLoad(RiataServer server, List<String> chains, AtomicBoolean loading, AtomicLong sent,
+                               int offset) {
     HttpClient http = HttpClient.newHttpClient();
     List<String> methods = new ArrayList<>(List.of("eth_blockNumber", "eth_gasPrice", "eth_getBalance"));
     long stopAt = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     int i = offset;
     while (loading.get() && System.nanoTime() < stopAt) {
-      String chain = i % 2 == 0 ? "ethereum" : "polygon";
+      String chain = chains.get(i % chains.size());
       String method = methods.get(i % methods.size());
       String params = method.equals("eth_getBalance") ? "[\"0x" + "1".repeat(40) + "\",\"latest\"]" : "[]";
       try {

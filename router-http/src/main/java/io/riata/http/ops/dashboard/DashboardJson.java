@@ -9,6 +9,7 @@ import io.riata.core.rollup.LatencyHistogram;
 import io.riata.core.rollup.MethodStats;
 import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RetryCounts;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -79,6 +80,11 @@ public final class DashboardJson {
     g.writeNumberField("failovers", failovers);
     g.writeNumberField("unanswered", unanswered);
     g.writeNumberField("standInNodes", c.standInNodes());
+    RetryCounts retries = c.retries();
+    g.writeNumberField("retries", retries.retries());
+    g.writeNumberField("retriesDenied", retries.retriesDenied());
+    g.writeNumberField("hedges", retries.hedges());
+    g.writeNumberField("hedgesWon", retries.hedgesWon());
     g.writeArrayFieldStart("providers");
     for (ProviderRollup p : c.providers()) {
       provider(g, p);
@@ -94,6 +100,8 @@ public final class DashboardJson {
       g.writeNumberField("latencyMs", d.latencyMicros() / 1000.0);
       g.writeNumberField("attempts", d.attempts());
       g.writeStringField("reason", d.reason());
+      g.writeBooleanField("hedged", d.hedged());
+      g.writeBooleanField("hedgeWon", d.hedgeWon());
       g.writeEndObject();
     }
     g.writeEndArray();

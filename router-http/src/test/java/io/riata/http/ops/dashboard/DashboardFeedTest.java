@@ -11,6 +11,7 @@ import io.riata.core.rollup.ChainRollup;
 import io.riata.core.rollup.ClusterRollup;
 import io.riata.core.rollup.Decision;
 import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RetryCounts;
 import io.riata.core.rollup.RollupRecorder;
 import io.riata.http.TestNodes;
 import java.util.List;
@@ -58,7 +59,9 @@ class DashboardFeedTest {
         List.of(new ClusterRollup.Member("pekko://riata@h:1", "up")), List.of("n1"),
         List.of(new ChainRollup("c", 77, 3, List.of(new ProviderRollup("p1", 75, 2, BreakerPhase.HALF_OPEN, false,
             false, 0, d.providers().get("p1"))),
-            List.of(new Decision(1, "c", "p1", "eth_call", "SUCCESS", 1500, 2, "failover: p0 http 503")))));
+            List.of(new Decision(1, "c", "p1", "eth_call", "SUCCESS", 1500, 2, "failover: p0 http 503"),
+                new Decision(2, "c", "p1", "eth_call", "SUCCESS", 900, 2, "hedged: p0 cancelled", true, true)),
+            0, new RetryCounts(3, 4, 5, 2))));
     JsonNode json = TestNodes.json(DashboardJson.write(rollup));
     assertEquals(1, json.get("version").asInt());
     assertEquals(9, json.get("seq").asLong());
@@ -73,5 +76,10 @@ class DashboardFeedTest {
     assertTrue(p50 >= 5.0 * 0.875 && p50 <= 5.0 * 1.125, "p50 " + p50);
     assertEquals("success", chain.get("decisions").get(0).get("outcome").asText());
     assertEquals(1.5, chain.get("decisions").get(0).get("latencyMs").asDouble(), 1e-9);
+    assertFalse(chain.get("decisions").get(0).get("hedged").asBoolean());
+    assertTrue(chain.get("decisions").get(1).get("hedged").asBoolean());
+    assertTrue(chain.get("decisions").get(1).get("hedgeWon").asBoolean());
+    assertEquals(List.of(3L, 4L, 5L, 2L), List.of(chain.get("retries").asLong(), chain.get("retriesDenied").asLong(),
+        chain.get("hedges").asLong(), chain.get("hedgesWon").asLong()));
   }
 }
