@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,10 @@ class OverloadIT {
   private static SimulatedProvider narrow;
   /** A provider whose answers (but for eth_blockNumber) are 2 MiB, over the node's 1 MiB limit. */
   private static HttpServer bulky;
+  /** A provider whose reads take 5 s while it answers eth_blockNumber at once, its head a block higher each time. */
+  private static HttpServer busy;
+  private static final AtomicLong busyHead = new AtomicLong(0x100);
+  private static final AtomicInteger busyReads = new AtomicInteger();
   private static RiataServer server;
 
   @BeforeAll
@@ -75,7 +82,37 @@ class OverloadIT {
     ChainConfig large = TestNodes.chain("large", 3, "priority", List.of(
         TestNodes.provider("bulky", URI.create("http://127.0.0.1:" + bulky.getAddress().getPort() + "/"), 1),
         TestNodes.provider("bulky2", URI.create("http://127.0.0.1:" + bulky.getAddress().getPort() + "/again"), 2)));
-    server = TestNodes.start(TestNodes.config(List.of(shed, full, large), List.of()),
+    busy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    busy.setExecutor(Executors.newCachedThreadPool());
+    busy.createContext("/", exchange -> {
+      JsonNode request = json(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      String method = request.path("method").asText();
+      String answer;
+      if (method.equals("eth_blockNumber")) {
+        answer = "\"result\":\"0x" + Long.toHexString(busyHead.incrementAndGet()) + "\"";
+      } else if (method.equals("eth_getBalance")) {
+        busyReads.incrementAndGet();
+        try {
+          Thread.sleep(5000); // within the 6 s deadline
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        answer = "\"result\":\"0x0\"";
+      } else {
+        answer = "\"error\":{\"code\":-32601,\"message\":\"the method does not exist\"}";
+      }
+      byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + "," + answer + "}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    busy.start();
+    ChainConfig probed = TestNodes.chain("probed", 4, "priority", List.of(
+        new ProviderConfig("busy", URI.create("http://127.0.0.1:" + busy.getAddress().getPort() + "/"), null, 1, 1,
+            false, Set.of(), Set.of(), null, Map.of(), 1)));
+    server = TestNodes.start(TestNodes.config(List.of(shed, full, large, probed), List.of()),
         "riata.http.admission.max-in-flight = " + NODE_LIMIT + "\nriata.http.deadlines.default = 6s"
             // The providers answer everything after 3 s, head probes included.
             + "\nriata.http.upstream.probe-timeout = 5s\nriata.http.upstream.max-response-size = 1MiB"
@@ -88,12 +125,17 @@ class OverloadIT {
     roomy.close();
     narrow.close();
     bulky.stop(0);
+    busy.stop(0);
   }
 
   /** One answer and when it came, in ms after all were sent. */
   private record Answer(int status, String retryAfter, JsonNode body, long ms) {}
 
   private static List<Answer> burst(String chain, int requests) {
+    return sendAll(chain, requests).stream().map(CompletableFuture::join).toList();
+  }
+
+  private static List<CompletableFuture<Answer>> sendAll(String chain, int requests) {
     List<CompletableFuture<Answer>> pending = new ArrayList<>();
     long sent = System.nanoTime();
     for (int i = 1; i <= requests; i++) {
@@ -105,7 +147,7 @@ class OverloadIT {
           r.statusCode(), r.headers().firstValue("Retry-After").orElse(null), json(r.body()),
           (System.nanoTime() - sent) / 1_000_000)));
     }
-    return pending.stream().map(CompletableFuture::join).toList();
+    return pending;
   }
 
   @Test
@@ -214,5 +256,43 @@ class OverloadIT {
       assertTrue(a.ms() < served.get(0).ms(), "told at once, not after the provider's 3 s");
     }
     assertEquals(1, narrow.requests("eth_getBalance"));
+  }
+
+  @Test
+  void aFullProviderKeepsBeingProbedAndItsBreakerStaysClosed() throws Exception {
+    CompletableFuture<Answer> holding = sendAll("probed", 1).get(0);
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (busyReads.get() < 1 && System.nanoTime() < until) {
+      Thread.sleep(20);
+    }
+    assertEquals(1, busyReads.get(), "the first read holds busy's only slot");
+    long headBefore = providerView("busy").path("cluster").path("head").asLong();
+    long probesBefore = busyHead.get();
+    for (Answer a : burst("probed", 3)) {
+      assertEquals(-32054, a.body().path("error").path("code").asInt(), "busy is full: " + a);
+    }
+    JsonNode view = providerView("busy");
+    until = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // six probe intervals
+    while ((busyHead.get() - probesBefore < 2 || view.path("cluster").path("head").asLong() <= headBefore)
+        && System.nanoTime() < until) {
+      Thread.sleep(100);
+      view = providerView("busy");
+    }
+    assertTrue(!holding.isDone(), "the read holding the slot is still out: " + (holding.isDone() ? holding.join() : ""));
+    System.out.printf("while full: %d probes answered, head %d -> %d, breaker %s here and %s in the pool%n",
+        busyHead.get() - probesBefore, headBefore, view.path("cluster").path("head").asLong(),
+        view.path("thisNode").path("breaker").asText(), view.path("cluster").path("breaker").asText());
+    assertTrue(busyHead.get() - probesBefore >= 2, "head probes did not wait for a slot");
+    assertTrue(view.path("cluster").path("head").asLong() > headBefore, "the head it probed is known: " + view);
+    assertEquals("CLOSED", view.path("thisNode").path("breaker").asText(), "being full is no failure: " + view);
+    assertEquals("CLOSED", view.path("cluster").path("breaker").asText(), view.toString());
+    assertEquals(1, busyReads.get(), "the refused reads never reached it");
+    assertEquals(200, holding.get(10, TimeUnit.SECONDS).status());
+  }
+
+  private static JsonNode providerView(String id) {
+    HttpResponse<String> r = TestNodes.getOps(server, "/admin/providers/" + id);
+    assertEquals(200, r.statusCode(), r.body());
+    return json(r.body());
   }
 }
