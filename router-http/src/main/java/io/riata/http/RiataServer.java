@@ -122,13 +122,14 @@ public final class RiataServer implements AutoCloseable {
           limiter, overload.retryBudget(),
           overload.hedge() == null ? HedgePolicy.NONE : new LatencyHedge(overload.hedge()),
           admission, List.of(Shortcut.CHAIN_ID), timings, EngineClock.SYSTEM);
-      EngineGateway gateway = new EngineGateway(new Dispatcher(engine, settings.maxBatchLength()), client);
+      EngineGateway gateway = new EngineGateway(
+          new Dispatcher(engine, settings.maxBatchLength(), overload.maxBatchConcurrency()), client);
       RouteResolver resolver = new RouteResolver(node);
       Subscriptions subscriptions = new Subscriptions(system, node, gateway, client);
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
-      metrics.watchOverload(admission, engine::retryBudget, limiter);
+      metrics.watchOverload(admission, engine::retryBudget, limiter, gateway.dispatcher());
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());

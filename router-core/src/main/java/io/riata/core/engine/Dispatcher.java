@@ -8,23 +8,37 @@ import io.riata.core.jsonrpc.Parsed;
 import io.riata.core.selection.Strategy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * One JSON-RPC message (a single request or a batch) in, its answer out, whatever the transport:
  * malformed and invalid requests are answered here and never reach a provider; valid ones go
- * through the {@link RequestEngine}, the elements of a batch concurrently, each with its own
- * failover. Call it on the transport's thread; the answer comes on that thread.
+ * through the {@link RequestEngine}, the elements of a batch concurrently (at most
+ * {@code maxBatchConcurrency} of one batch at a time, the next starting as one ends), each with its
+ * own failover and deadline. Call it on the transport's thread; the answer comes on that thread.
  */
 public final class Dispatcher {
 
   private final RequestEngine engine;
   private final int maxBatchLength;
+  private final int maxBatchConcurrency;
+  /** Batch elements that waited for another element of their batch to end before they started. */
+  private final LongAdder deferred = new LongAdder();
 
-  public Dispatcher(RequestEngine engine, int maxBatchLength) {
+  public Dispatcher(RequestEngine engine, int maxBatchLength, int maxBatchConcurrency) {
+    if (maxBatchConcurrency < 1) {
+      throw new IllegalArgumentException("batch concurrency must be at least 1, got " + maxBatchConcurrency);
+    }
     this.engine = engine;
     this.maxBatchLength = maxBatchLength;
+    this.maxBatchConcurrency = maxBatchConcurrency;
+  }
+
+  /** Batch elements that had to wait for a place among their batch's requests in flight, since the start. */
+  public long deferredBatchElements() {
+    return deferred.sum();
   }
 
   public RequestEngine engine() {
@@ -94,6 +108,14 @@ public final class Dispatcher {
     final List<Outcome<B>> routed;
     int waiting;
     boolean started;
+    /** The next element to start, and how many of this batch's requests are out. */
+    int next;
+    int inFlight;
+    boolean launching;
+    boolean answered;
+    ChainContext chain;
+    Strategy strategy;
+    Predicate<ProviderConfig> allowed;
 
     @SuppressWarnings("unchecked")
     Batch(List<Parsed.Item> items, Payloads<P> payloads, Transport<P, B> transport, Consumer<Answer<B>> answer) {
@@ -106,43 +128,71 @@ public final class Dispatcher {
     }
 
     void run(ChainContext chain, Strategy strategy, Predicate<ProviderConfig> allowed) {
+      this.chain = chain;
+      this.strategy = strategy;
+      this.allowed = allowed;
       for (Parsed.Item item : items) {
         if (item instanceof Parsed.Request r && !r.request().isNotification()) {
           waiting++;
         }
       }
-      for (int i = 0; i < items.size(); i++) {
-        Parsed.Item item = items.get(i);
-        if (item instanceof Parsed.Invalid invalid) {
-          slots[i] = Outcome.own(invalidItem(invalid), List.of());
-          continue;
-        }
-        JsonRpcRequest request = ((Parsed.Request) item).request();
-        P payload = payloads.slice(request.offset(), request.length());
-        int slot = i;
-        boolean notification = request.isNotification();
-        engine.execute(chain, strategy, allowed, request, payload, transport, outcome -> {
-          payloads.release(payload);
-          if (notification) {
-            if (outcome.body() != null) {
-              transport.release(outcome.body());
-            }
-            return;
-          }
-          slots[slot] = outcome;
-          routed.add(outcome);
-          if (--waiting == 0 && started) {
-            answer();
-          }
-        });
-      }
+      launch();
       started = true;
       if (waiting == 0) {
         answer();
       }
     }
 
+    /**
+     * Starts elements until the batch has its most in flight. An element may end before its
+     * {@code execute} returns (answered by Riata, or refused); the loop, not a nested call,
+     * then starts the next one.
+     */
+    private void launch() {
+      if (launching) {
+        return;
+      }
+      launching = true;
+      while (next < items.size() && inFlight < maxBatchConcurrency) {
+        int slot = next++;
+        Parsed.Item item = items.get(slot);
+        if (item instanceof Parsed.Invalid invalid) {
+          slots[slot] = Outcome.own(invalidItem(invalid), List.of());
+          continue;
+        }
+        if (started) {
+          deferred.increment();
+        }
+        JsonRpcRequest request = ((Parsed.Request) item).request();
+        P payload = payloads.slice(request.offset(), request.length());
+        boolean notification = request.isNotification();
+        inFlight++;
+        engine.execute(chain, strategy, allowed, request, payload, transport, outcome -> {
+          payloads.release(payload);
+          inFlight--;
+          if (notification) {
+            if (outcome.body() != null) {
+              transport.release(outcome.body());
+            }
+          } else {
+            slots[slot] = outcome;
+            routed.add(outcome);
+            waiting--;
+          }
+          launch();
+          if (waiting == 0 && started && !launching) {
+            answer();
+          }
+        });
+      }
+      launching = false;
+    }
+
     private void answer() {
+      if (answered) {
+        return; // a notification that ended after the answer went out
+      }
+      answered = true;
       List<Outcome<B>> parts = new ArrayList<>(slots.length);
       for (Outcome<B> o : slots) {
         if (o != null) {

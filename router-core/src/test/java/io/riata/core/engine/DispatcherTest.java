@@ -26,7 +26,7 @@ class DispatcherTest {
   private final Dispatcher dispatcher = new Dispatcher(new RequestEngine(
       new MethodDeadlines(Map.of(), Duration.ofSeconds(2)), 3, new ConcurrencyLimiter(ConcurrencyLimiter.Settings.fixed(8)), RetryBudget.Settings.UNLIMITED,
       HedgePolicy.NONE,
-      NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE, clock), 4);
+      NodeAdmission.UNBOUNDED, List.of(Shortcut.CHAIN_ID), PathTimer.NONE, clock), 4, 2);
 
   /** Slices are the text of the request object; the test checks each is released once. */
   private final List<String> sliced = new ArrayList<>();
@@ -140,5 +140,28 @@ class DispatcherTest {
     assertEquals(2, transport.sent.size(), "still forwarded");
     assertEquals(2, released.size(), "and their slices released once they ended");
     assertEquals(List.of(), transport.leaked(null));
+  }
+
+  @Test
+  void aBatchHasAtMostItsConcurrencyInFlightAndTheNextStartsAsOneEnds() throws IOException {
+    transport.script("a=ok:100 a=ok:50 a=ok:100 a=ok:100");
+    StringBuilder batch = new StringBuilder("[");
+    for (int id = 1; id <= 4; id++) {
+      batch.append(id > 1 ? "," : "").append("{\"jsonrpc\":\"2.0\",\"id\":").append(id)
+          .append(",\"method\":\"eth_getBalance\",\"params\":[\"0x").append(id).append("\",\"latest\"]}");
+    }
+    List<Answer<ScriptedTransport.Body>> answers = dispatch(batch.append(']').toString());
+    long start = transport.sent.get(0).atNanos();
+    List<Long> sentAtMs = transport.sent.stream().map(sent -> (sent.atNanos() - start) / 1_000_000).toList();
+    assertEquals(List.of(0L, 0L, 50L, 100L), sentAtMs, "two at once; each of the others as a place came free");
+    assertEquals(1, answers.size());
+    assertEquals(4, answers.get(0).parts().size());
+    List<Integer> ids = new ArrayList<>();
+    for (ScriptedTransport.Sent sent : transport.sent) {
+      ids.add(JSON.readTree(sent.payload()).path("id").asInt());
+    }
+    assertEquals(List.of(1, 2, 3, 4), ids, "started in the batch's order");
+    assertEquals(2, dispatcher.deferredBatchElements());
+    assertEquals(sliced.size(), released.size());
   }
 }

@@ -5,13 +5,16 @@ import io.riata.core.engine.LatencyHedge;
 import io.riata.core.engine.RetryBudget;
 
 /**
- * {@code riata.http.admission}, {@code riata.http.failover.retry-budget} and
- * {@code riata.http.hedge}: how much this node takes on, and how much it may retry and hedge.
+ * {@code riata.http.admission}, {@code riata.http.failover.retry-budget}, {@code riata.http.hedge}
+ * and {@code riata.http.limits.max-batch-concurrency}: how much this node takes on, and how much it
+ * may retry and hedge.
  *
- * @param maxInFlight requests in flight on this node at most (a batch's elements count one each)
- * @param hedge       when reads are hedged; {@code null} when they never are
+ * @param maxInFlight         requests in flight on this node at most (a batch's elements count one each)
+ * @param hedge               when reads are hedged; {@code null} when they never are
+ * @param maxBatchConcurrency elements of one batch in flight at once at most
  */
-public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget, LatencyHedge.Settings hedge) {
+public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget, LatencyHedge.Settings hedge,
+                               int maxBatchConcurrency) {
 
   public static OverloadSettings from(Config root) {
     Config http = root.getConfig("riata.http");
@@ -26,7 +29,12 @@ public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("riata.http.failover.retry-budget: " + e.getMessage(), e);
     }
-    return new OverloadSettings(maxInFlight, budget, hedge(http.getConfig("hedge")));
+    int batchConcurrency = http.getInt("limits.max-batch-concurrency");
+    if (batchConcurrency < 1) {
+      throw new IllegalArgumentException("riata.http.limits.max-batch-concurrency must be at least 1, got "
+          + batchConcurrency);
+    }
+    return new OverloadSettings(maxInFlight, budget, hedge(http.getConfig("hedge")), batchConcurrency);
   }
 
   private static LatencyHedge.Settings hedge(Config h) {

@@ -6,6 +6,7 @@ import io.riata.core.breaker.BreakerPhase;
 import io.riata.core.config.ProviderConfig;
 import io.riata.core.engine.BoundedAdmission;
 import io.riata.core.engine.ConcurrencyLimiter;
+import io.riata.core.engine.Dispatcher;
 import io.riata.core.engine.RetryBudget;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.rollup.ChainRollup;
@@ -49,6 +50,7 @@ public final class MetricsExporter extends AllDirectives {
   private BoundedAdmission admission;
   private Function<String, RetryBudget> budgets;
   private ConcurrencyLimiter limiter;
+  private Dispatcher dispatcher;
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
 
@@ -59,10 +61,11 @@ public final class MetricsExporter extends AllDirectives {
 
   /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
   public void watchOverload(BoundedAdmission admission, Function<String, RetryBudget> budgets,
-                            ConcurrencyLimiter limiter) {
+                            ConcurrencyLimiter limiter, Dispatcher dispatcher) {
     this.admission = admission;
     this.budgets = budgets;
     this.limiter = limiter;
+    this.dispatcher = dispatcher;
   }
 
   /** Also exports the RPC port's WebSocket connections and those refused for the node's maximum. */
@@ -87,6 +90,9 @@ public final class MetricsExporter extends AllDirectives {
         .withoutTags().update(admission.limit());
     countTotal("riata.node.requests.refused", "requests refused with 503 because the node was at its limit",
         TagSet.Empty(), admission.refused());
+    countTotal("riata.batch.elements.deferred",
+        "batch elements that waited for a place among their batch's requests in flight (max-batch-concurrency)",
+        TagSet.Empty(), dispatcher.deferredBatchElements());
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       RetryBudget budget = budgets.apply(name);
