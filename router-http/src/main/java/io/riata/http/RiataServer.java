@@ -19,6 +19,8 @@ import io.riata.http.ops.diag.PathTimings;
 import io.riata.http.ops.Health;
 import io.riata.http.ops.HealthRoutes;
 import io.riata.http.ops.MetricsExporter;
+import io.riata.http.ops.OperatorConnections;
+import io.riata.http.ops.OperatorLimits;
 import io.riata.http.ops.OperatorRoutes;
 import kamon.Kamon;
 import io.riata.http.data.RouteResolver;
@@ -67,14 +69,16 @@ public final class RiataServer implements AutoCloseable {
   private final RpcServer rpc;
   private final DashboardFeed dashboard;
   private final ServerBinding operatorBinding;
+  private final OperatorConnections operatorConnections;
 
   private RiataServer(ActorSystem<Void> system, NodeRuntime node, RpcServer rpc, DashboardFeed dashboard,
-                      ServerBinding operatorBinding) {
+                      ServerBinding operatorBinding, OperatorConnections operatorConnections) {
     this.system = system;
     this.node = node;
     this.rpc = rpc;
     this.dashboard = dashboard;
     this.operatorBinding = operatorBinding;
+    this.operatorConnections = operatorConnections;
   }
 
   /** This node's dashboard fan-out (its WebSocket subscribers). */
@@ -112,7 +116,8 @@ public final class RiataServer implements AutoCloseable {
             return CompletableFuture.completedFuture(Done.getInstance());
           });
       PathTimings timings = new PathTimings(admin.timingSampleEvery());
-      DashboardFeed dashboard = new DashboardFeed();
+      OperatorConnections operatorConnections = new OperatorConnections(OperatorLimits.from(system.settings().config()));
+      DashboardFeed dashboard = new DashboardFeed(operatorConnections.limits().maxFeedSubscribers());
       NodeRuntime node = RiataCluster.start(system, chains, new HttpHeadProbe(client, upstream.probeTimeout()), dashboard);
       OverloadSettings overload = OverloadSettings.from(system.settings().config());
       BoundedAdmission admission = new BoundedAdmission(overload.maxInFlight());
@@ -136,6 +141,7 @@ public final class RiataServer implements AutoCloseable {
       RpcServer rpc = RpcServer.bind(loops, settings, WsSettings.from(system.settings().config()), resolver,
           gateway.dispatcher(), client, health, subscriptions);
       metrics.watchWebSockets(rpc::webSocketConnections, rpc::webSocketsRefused);
+      metrics.watchOperatorPort(operatorConnections);
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseServiceRequestsDone(), "riata-rpc-drain", () -> CompletableFuture.runAsync(() ->
               rpc.drain(settings.drainGrace())).thenApply(ignored -> Done.getInstance()));
@@ -148,7 +154,7 @@ public final class RiataServer implements AutoCloseable {
       Diagnostics diagnostics = new Diagnostics(new MailboxSampler(system), timings, jfr,
           new LoadSimulation(resolver, gateway), new DataPlaneThreads(loops));
       ServerBinding operatorBinding = bindOperator(system, node, chainsFile, dashboard, diagnostics,
-          new HealthRoutes(health), metrics);
+          new HealthRoutes(health), metrics, operatorConnections);
       // Leaving: report not ready first, so a load balancer stops sending here, then (after the
       // grace period) stop the RPC port and let in-flight requests finish (riata-rpc-drain).
       CoordinatedShutdown.get(system).addTask(
@@ -157,7 +163,7 @@ public final class RiataServer implements AutoCloseable {
             return org.apache.pekko.pattern.Patterns.after(settings.unreadyGrace(), system.classicSystem().scheduler(),
                 system.executionContext(), () -> java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance()));
           });
-      return new RiataServer(system, node, rpc, dashboard, operatorBinding);
+      return new RiataServer(system, node, rpc, dashboard, operatorBinding, operatorConnections);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Riata could not start: " + e.getMessage(), e);
@@ -167,11 +173,12 @@ public final class RiataServer implements AutoCloseable {
   /**
    * The operator port ({@link OperatorRoutes}: admin API, dashboard and feed, metrics, health),
    * unbound with the RPC endpoint in coordinated shutdown. Without a token it binds loopback only,
-   * whatever {@code riata.http.admin.host} says.
+   * whatever {@code riata.http.admin.host} says. Each connection goes through {@code connections}
+   * (its bounds).
    */
   private static ServerBinding bindOperator(ActorSystem<Void> system, NodeRuntime node, Path chainsFile,
                                             DashboardFeed dashboard, Diagnostics diagnostics, HealthRoutes health,
-                                            MetricsExporter metrics) throws Exception {
+                                            MetricsExporter metrics, OperatorConnections connections) throws Exception {
     AdminSettings admin = AdminSettings.from(system.settings().config());
     if (!admin.enabled()) {
       return null;
@@ -183,7 +190,8 @@ public final class RiataServer implements AutoCloseable {
         new DashboardRoutes(dashboard, token), adminRoutes);
     ServerBinding binding = Http.get(system)
         .newServerAt(admin.bindHost(), admin.port())
-        .bind(routes.route())
+        .adaptSettings(connections::adapt)
+        .bindFlow(connections.handler(routes.route(), system))
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS)
         .addToCoordinatedShutdown(Duration.ofSeconds(10), system);
@@ -202,6 +210,11 @@ public final class RiataServer implements AutoCloseable {
   /** The operator port (admin API, dashboard and feed, metrics, health), or -1 when it is disabled. */
   public int operatorPort() {
     return operatorBinding == null ? -1 : operatorBinding.localAddress().getPort();
+  }
+
+  /** The operator port's connection bounds and their counts. */
+  public OperatorConnections operatorConnections() {
+    return operatorConnections;
   }
 
   /** The port of the admin API: the operator port. */

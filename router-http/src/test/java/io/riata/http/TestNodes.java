@@ -40,6 +40,11 @@ public final class TestNodes {
     return new ChainConfig(name, chainId, Duration.ofMillis(500), 3, strategy, 128, providers);
   }
 
+  /** One chain served by one provider (priority strategy), as most single-node ITs start. */
+  public static ChainsConfig oneProvider(String chain, long chainId, String providerId, URI url) {
+    return config(List.of(chain(chain, chainId, "priority", List.of(provider(providerId, url, 1)))), List.of());
+  }
+
   public static ChainsConfig config(List<ChainConfig> chains, List<ProfileConfig> profiles) {
     Map<String, ChainConfig> byName = new LinkedHashMap<>();
     chains.forEach(c -> byName.put(c.name(), c));

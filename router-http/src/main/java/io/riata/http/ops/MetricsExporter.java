@@ -53,6 +53,7 @@ public final class MetricsExporter extends AllDirectives {
   private Dispatcher dispatcher;
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
+  private OperatorConnections operatorPort;
 
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
@@ -72,6 +73,26 @@ public final class MetricsExporter extends AllDirectives {
   public void watchWebSockets(IntSupplier open, LongSupplier refused) {
     this.wsOpen = open;
     this.wsRefused = refused;
+  }
+
+  /** Also exports the operator port's connections and what its bounds turned away. */
+  public void watchOperatorPort(OperatorConnections connections) {
+    this.operatorPort = connections;
+  }
+
+  private void updateOperatorPort() {
+    if (operatorPort == null) {
+      return;
+    }
+    Kamon.gauge("riata.operator.connections", "HTTP connections open on the operator port (feed sockets not included)")
+        .withoutTags().update(operatorPort.open());
+    String name = OperatorConnections.REFUSED_METRIC;
+    String description = OperatorConnections.REFUSED_DESCRIPTION;
+    countTotal(name, description, TagSet.of("reason", "max-connections"), operatorPort.refused());
+    countTotal(name, description, TagSet.of("reason", "header-timeout"), operatorPort.headTimeouts());
+    countTotal(name, description, TagSet.of("reason", "body-timeout"), operatorPort.bodyTimeouts());
+    countTotal("riata.dashboard.refused", "dashboard feed connections refused because the node had its maximum",
+        TagSet.Empty(), dashboard.refusedTotal());
   }
 
   private void updateOverload() {
@@ -150,6 +171,7 @@ public final class MetricsExporter extends AllDirectives {
     countTotal("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them",
         TagSet.Empty(), dashboard.conflatedTotal());
     updateOverload();
+    updateOperatorPort();
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();
       Kamon.gauge("riata.chain.head", "the chain head as the pool sees it")

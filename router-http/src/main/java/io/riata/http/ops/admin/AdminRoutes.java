@@ -638,7 +638,7 @@ public final class AdminRoutes extends AllDirectives {
     }
   }
 
-  static HttpResponse problem(int status, String type, String title, String detail) {
+  public static HttpResponse problem(int status, String type, String title, String detail) {
     return problemResponse(status, problemBody(status, type, title, detail));
   }
 }

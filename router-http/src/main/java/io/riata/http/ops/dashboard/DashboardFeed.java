@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -12,15 +13,28 @@ import java.util.function.Consumer;
  * This node's dashboard fan-out. Each cluster rollup is written as JSON once and offered to every
  * subscriber. A subscriber holds at most one unsent rollup: a newer one replaces it (and counts as
  * conflated), so a browser that stops reading costs one reference to the shared text and never
- * slows the others or the hub.
+ * slows the others or the hub. There are at most {@code maxSubscribers} subscribers at once.
  */
 public final class DashboardFeed implements Consumer<ClusterRollup> {
 
   private final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+  private final int maxSubscribers;
+  /** Places taken, counted apart from the set so that taking one is a single atomic step. */
+  private final AtomicInteger places = new AtomicInteger();
+  private final LongAdder refusedTotal = new LongAdder();
   private final LongAdder conflatedTotal = new LongAdder();
   private volatile String latest;
   private volatile long latestSeq = -1;
   private volatile ClusterRollup latestRollup;
+
+  /** A feed with no bound on its subscribers (tests). */
+  public DashboardFeed() {
+    this(Integer.MAX_VALUE);
+  }
+
+  public DashboardFeed(int maxSubscribers) {
+    this.maxSubscribers = maxSubscribers;
+  }
 
   /** Called by the node's {@code DashboardHub}, one rollup at a time. */
   @Override
@@ -43,8 +57,30 @@ public final class DashboardFeed implements Consumer<ClusterRollup> {
     }
   }
 
-  /** A new subscriber, which gets the latest rollup (if any) at once. */
+  public int maxSubscribers() {
+    return maxSubscribers;
+  }
+
+  /** Whether the feed has its maximum of subscribers now (a new one would be refused). */
+  public boolean full() {
+    return places.get() >= maxSubscribers;
+  }
+
+  /** Counts a subscriber turned away before it asked (a WebSocket upgrade refused while {@link #full}). */
+  public void refused() {
+    refusedTotal.increment();
+  }
+
+  /**
+   * A new subscriber, which gets the latest rollup (if any) at once; {@code null} (and counted as
+   * refused) when the feed has its maximum.
+   */
   public Subscriber subscribe() {
+    if (places.incrementAndGet() > maxSubscribers) {
+      places.decrementAndGet();
+      refusedTotal.increment();
+      return null;
+    }
     Subscriber s = new Subscriber();
     subscribers.add(s);
     String now = latest;
@@ -56,6 +92,11 @@ public final class DashboardFeed implements Consumer<ClusterRollup> {
 
   public int subscriberCount() {
     return subscribers.size();
+  }
+
+  /** Subscribers refused since start because the feed had its maximum. */
+  public long refusedTotal() {
+    return refusedTotal.sum();
   }
 
   /** Rollups replaced before they were sent, over all subscribers since start. */
@@ -126,7 +167,9 @@ public final class DashboardFeed implements Consumer<ClusterRollup> {
     }
 
     public void close() {
-      subscribers.remove(this);
+      if (subscribers.remove(this)) {
+        places.decrementAndGet();
+      }
     }
   }
 }

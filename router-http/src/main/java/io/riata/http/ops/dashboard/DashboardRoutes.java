@@ -1,5 +1,6 @@
 package io.riata.http.ops.dashboard;
 
+import io.riata.http.ops.admin.AdminRoutes;
 import io.riata.http.ops.admin.OperatorToken;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -28,11 +30,17 @@ import org.apache.pekko.stream.javadsl.Source;
  * from the client are ignored.
  *
  * <p>With a token configured the feed wants it ({@link OperatorToken#admitsFeed}); without one
- * the upgrade is refused with 401 and no socket opens. {@code /dashboard/access} tells the page
+ * the upgrade is refused with 401 and no socket opens. With {@code max-subscribers} feeds open the
+ * next upgrade is refused with 503 and Retry-After; one that passed that check in the same instant
+ * as another, and found no place when its socket started, is closed at once (with 1000: Pekko
+ * HTTP cannot send another close code). {@code /dashboard/access} tells the page
  * whether the token it holds (or none) would be admitted, since a browser learns nothing from a
  * refused WebSocket upgrade.
  */
 public final class DashboardRoutes extends AllDirectives {
+
+  /** Feed places free up only when a dashboard leaves: no point retrying every second. */
+  private static final long RETRY_AFTER_SECONDS = 5;
 
   private final DashboardFeed feed;
   private final OperatorToken token;
@@ -62,6 +70,12 @@ public final class DashboardRoutes extends AllDirectives {
       if (!token.admitsFeed(auth.orElse(null), offered)) {
         return complete(token.refusal(OperatorToken.presentsToken(auth.orElse(null), offered)));
       }
+      if (feed.full()) {
+        feed.refused();
+        return complete(AdminRoutes.problem(503, "too-many-subscribers", "Too many feed subscribers",
+                "this node serves the dashboard feed to at most " + feed.maxSubscribers() + " connections at once")
+            .addHeader(RetryAfter.create(RETRY_AFTER_SECONDS)));
+      }
       // A browser that offered protocols fails the socket unless one is selected; one that
       // offered none fails it if one is.
       return complete(offered.contains(OperatorToken.FEED_PROTOCOL)
@@ -81,6 +95,9 @@ public final class DashboardRoutes extends AllDirectives {
     // The subscription starts when the socket's stream does, not when the route is built.
     Source<Message, NotUsed> out = Source.lazySource(() -> {
       DashboardFeed.Subscriber subscriber = feed.subscribe();
+      if (subscriber == null) {
+        return Source.<Message>empty();
+      }
       return Source.unfoldAsync(subscriber, s -> s.next()
               .thenApply(json -> Optional.of(Pair.create(s, (Message) TextMessage.create(json)))))
           .watchTermination((notUsed, done) -> {

@@ -2,6 +2,8 @@ package io.riata.http.ops.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +17,7 @@ import io.riata.core.rollup.RetryCounts;
 import io.riata.core.rollup.RollupRecorder;
 import io.riata.http.TestNodes;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +48,24 @@ class DashboardFeedTest {
     assertEquals("r1", s.next().toCompletableFuture().join());
     s.close();
     assertEquals(0, feed.subscriberCount());
+  }
+
+  @Test
+  void pastItsMaximumTheFeedRefusesAndCountsUntilASubscriberLeaves() {
+    DashboardFeed feed = new DashboardFeed(2);
+    DashboardFeed.Subscriber first = feed.subscribe();
+    DashboardFeed.Subscriber second = feed.subscribe();
+    assertTrue(feed.full());
+    assertNull(feed.subscribe(), "a third is over the maximum of 2");
+    assertEquals(1, feed.refusedTotal());
+    first.close();
+    first.close();
+    assertFalse(feed.full(), "closing twice frees one place, not two");
+    DashboardFeed.Subscriber third = feed.subscribe();
+    assertNotNull(third);
+    assertNull(feed.subscribe());
+    assertEquals(2, feed.refusedTotal());
+    assertEquals(Set.of(second, third), feed.subscribers());
   }
 
   @Test
