@@ -84,7 +84,7 @@ public final class RequestEngine {
   }
 
   /** The retry budget of a chain (made on first use). */
-  public RetryBudget retryBudget(String chain) {
+  private RetryBudget retryBudget(String chain) {
     RetryBudget budget = budgets.get(chain);
     return budget != null ? budget : budgets.computeIfAbsent(chain, c -> new RetryBudget(budgetSettings));
   }
@@ -275,9 +275,6 @@ public final class RequestEngine {
             index = candidates.size(); // no further attempt in this request
           }
           return false;
-        }
-        if (hedge) {
-          budget.hedged();
         }
         if (sent > 0) {
           chain.rollup().retried(hedge);

@@ -2,7 +2,6 @@ package io.riata.core.engine;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * How many retries and hedges one chain may send, so that a brown-out is not multiplied by the
@@ -46,9 +45,6 @@ public final class RetryBudget {
   private final AtomicLongArray seconds;
   private final AtomicLongArray firsts;
   private final AtomicLongArray retries;
-  private final LongAdder allowed = new LongAdder();
-  private final LongAdder denied = new LongAdder();
-  private final LongAdder hedges = new LongAdder();
 
   public RetryBudget(Settings settings) {
     this.ratio = settings.ratio();
@@ -71,7 +67,6 @@ public final class RetryBudget {
   /** Takes one retry (or hedge) from the budget; {@code false} when it is spent. */
   public boolean tryRetry(long nowNanos) {
     if (unlimited) {
-      allowed.increment();
       return true;
     }
     long second = nowNanos / 1_000_000_000L;
@@ -86,32 +81,10 @@ public final class RetryBudget {
       }
     }
     if (retriesSeen + 1 > ratio * firstsSeen + floor) {
-      denied.increment();
       return false;
     }
     retries.incrementAndGet(current);
-    allowed.increment();
     return true;
-  }
-
-  /** Retries and hedges let through since start. */
-  public long allowed() {
-    return allowed.sum();
-  }
-
-  /** Counts a hedge that {@link #tryRetry} let through (it is counted there as a retry too). */
-  public void hedged() {
-    hedges.increment();
-  }
-
-  /** Hedges sent since start. */
-  public long hedges() {
-    return hedges.sum();
-  }
-
-  /** Retries and hedges refused since start because the budget was spent. */
-  public long denied() {
-    return denied.sum();
   }
 
   /** The slot of {@code second}, cleared first if it still holds an older second. */

@@ -23,8 +23,6 @@ class RetryBudgetTest {
       allowed++;
     }
     assertEquals(20, allowed);
-    assertEquals(20, budget.allowed());
-    assertEquals(1, budget.denied());
   }
 
   @Test

@@ -7,7 +7,6 @@ import io.riata.core.config.ProviderConfig;
 import io.riata.core.engine.BoundedAdmission;
 import io.riata.core.engine.ConcurrencyLimiter;
 import io.riata.core.engine.Dispatcher;
-import io.riata.core.engine.RetryBudget;
 import io.riata.core.metrics.ProviderCounters;
 import io.riata.core.rollup.ChainRollup;
 import io.riata.core.rollup.LatencyHistogram;
@@ -15,6 +14,7 @@ import io.riata.core.rollup.MethodStats;
 import io.riata.core.rollup.NodeRollup;
 import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
+import io.riata.core.rollup.RetryCounts;
 import io.riata.core.selection.ProviderStatus;
 import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
@@ -24,7 +24,6 @@ import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import kamon.Kamon;
@@ -48,7 +47,6 @@ public final class MetricsExporter extends AllDirectives {
   /** The last total each counter was brought up to, by name and tags: Kamon counters take increments. */
   private final Map<String, Long> lastTotals = new HashMap<>();
   private BoundedAdmission admission;
-  private Function<String, RetryBudget> budgets;
   private ConcurrencyLimiter limiter;
   private Dispatcher dispatcher;
   private IntSupplier wsOpen;
@@ -61,10 +59,8 @@ public final class MetricsExporter extends AllDirectives {
   }
 
   /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
-  public void watchOverload(BoundedAdmission admission, Function<String, RetryBudget> budgets,
-                            ConcurrencyLimiter limiter, Dispatcher dispatcher) {
+  public void watchOverload(BoundedAdmission admission, ConcurrencyLimiter limiter, Dispatcher dispatcher) {
     this.admission = admission;
-    this.budgets = budgets;
     this.limiter = limiter;
     this.dispatcher = dispatcher;
   }
@@ -115,15 +111,7 @@ public final class MetricsExporter extends AllDirectives {
         "batch elements that waited for a place among their batch's requests in flight (max-batch-concurrency)",
         TagSet.Empty(), dispatcher.deferredBatchElements());
     for (ChainRuntime chain : node.chains()) {
-      String name = chain.config().name();
-      RetryBudget budget = budgets.apply(name);
-      TagSet tags = TagSet.of("chain", name);
-      countTotal("riata.retries.allowed", "retries and hedges the chain's retry budget let through", tags,
-          budget.allowed());
-      countTotal("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent",
-          tags, budget.denied());
-      countTotal("riata.hedges", "reads sent to a second provider while the first had not answered", tags,
-          budget.hedges());
+      TagSet tags = TagSet.of("chain", chain.config().name());
       for (ProviderConfig p : chain.config().providers()) {
         int limit = limiter.limit(p.id());
         if (limit < 0) {
@@ -235,8 +223,15 @@ public final class MetricsExporter extends AllDirectives {
    */
   public void record(NodeRollup rollup) {
     for (ChainRollup chain : rollup.chains()) {
-      count("riata.hedges.won", "reads answered by their hedge: the provider asked second answered first",
-          TagSet.of("chain", chain.chain()), chain.retries().hedgesWon());
+      TagSet chainTags = TagSet.of("chain", chain.chain());
+      RetryCounts retries = chain.retries();
+      count("riata.retries.allowed", "retries and hedges the chain's retry budget let through", chainTags,
+          retries.retries() + retries.hedges());
+      count("riata.retries.denied", "retries and hedges not sent because the chain's retry budget was spent", chainTags,
+          retries.retriesDenied());
+      count("riata.hedges", "reads sent to a second provider while the first had not answered", chainTags, retries.hedges());
+      count("riata.hedges.won", "reads answered by their hedge: the provider asked second answered first", chainTags,
+          retries.hedgesWon());
       for (ProviderRollup provider : chain.providers()) {
         for (MethodStats m : provider.methods()) {
           TagSet tags = TagSet.builder().add("chain", chain.chain()).add("provider", provider.providerId())
