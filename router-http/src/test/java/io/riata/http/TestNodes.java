@@ -117,6 +117,26 @@ public final class TestNodes {
     }
   }
 
+  /**
+   * The value of one series in the node's {@code /metrics} (e.g. {@code riata_hedges_total} or
+   * {@code riata_upstream_sockets{chain="x"}}) once it is at least {@code atLeast}, or the last value
+   * seen (-1 when absent) after 20 s: the scrape text is rendered every 5 s. Kamon is one per JVM,
+   * so nodes in one test JVM add to the same counters.
+   */
+  public static double awaitMetric(RiataServer server, String series, double atLeast) throws InterruptedException {
+    double value = -1;
+    for (long until = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < until; Thread.sleep(250)) {
+      value = getOps(server, "/metrics").body().lines()
+          .filter(l -> l.startsWith(series + " ") || l.startsWith(series + "{") && !series.contains("{"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .max().orElse(-1);
+      if (value >= atLeast) {
+        break;
+      }
+    }
+    return value;
+  }
+
   public static String call(String method, String params, int id) {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}";
   }

@@ -327,6 +327,37 @@ class SimulatedProviderTest {
   }
 
   @Test
+  void delaysOneMethodWhileTheOthersKeepTheirLatency() throws Exception {
+    sim.latency("eth_getBalance", Duration.ofSeconds(2));
+    CompletableFuture<HttpResponse<String>> slow = sendAsync(sim, rpc("eth_getBalance", "[\"" + ALICE + "\",\"latest\"]", 1));
+    CompletableFuture<HttpResponse<String>> quick = sendAsync(sim, rpc("eth_chainId", "[]", 2));
+    assertEquals(200, quick.get(10, TimeUnit.SECONDS).statusCode());
+    assertFalse(slow.isDone(), "the delayed method is still waiting when the other has been answered");
+    assertEquals(200, slow.get(10, TimeUnit.SECONDS).statusCode());
+  }
+
+  @Test
+  void countsTheConnectionsItsClientsHoldOpen() throws Exception {
+    assertEquals(0, sim.openConnections());
+    try (java.net.Socket first = new java.net.Socket("127.0.0.1", sim.port());
+         java.net.Socket second = new java.net.Socket("127.0.0.1", sim.port())) {
+      assertTrue(eventually(() -> sim.openConnections() == 2), "two open: " + sim.openConnections());
+      first.close();
+      assertTrue(eventually(() -> sim.openConnections() == 1), "one left: " + sim.openConnections());
+    }
+    assertTrue(eventually(() -> sim.openConnections() == 0), "none left: " + sim.openConnections());
+  }
+
+  private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    for (long until = System.nanoTime() + TIMEOUT.toNanos(); System.nanoTime() < until; Thread.sleep(20)) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Test
   void stallsTheHeadAndCatchesUpAfterwards() throws Exception {
     SimulatedProvider fast = start(SimSettings.healthy("fast", 1).withBlockTime(Duration.ofMillis(20)).withStartBlock(100));
     fast.fault(Fault.STALL_HEAD);
