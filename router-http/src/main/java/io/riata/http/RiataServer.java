@@ -134,6 +134,7 @@ public final class RiataServer implements AutoCloseable {
       RpcServer rpc = RpcServer.bind(loops, settings, WsSettings.from(system.settings().config()), resolver,
           gateway.dispatcher(), client, health, subscriptions);
       metrics.watchWebSockets(rpc::webSocketConnections, rpc::webSocketsRefused);
+      metrics.watchDataBounds(rpc);
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseServiceRequestsDone(), "riata-rpc-drain", () -> CompletableFuture.runAsync(() ->
               rpc.drain(settings.drainGrace())).thenApply(ignored -> Done.getInstance()));

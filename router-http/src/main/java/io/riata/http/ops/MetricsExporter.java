@@ -13,6 +13,7 @@ import io.riata.core.rollup.NodeRollup;
 import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.selection.ProviderStatus;
+import io.riata.http.data.RpcServer;
 import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -48,6 +49,7 @@ public final class MetricsExporter extends AllDirectives {
   private Function<String, RetryBudget> budgets;
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
+  private RpcServer rpc;
 
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
@@ -65,6 +67,25 @@ public final class MetricsExporter extends AllDirectives {
   public void watchWebSockets(IntSupplier open, LongSupplier refused) {
     this.wsOpen = open;
     this.wsRefused = refused;
+  }
+
+  /** Also exports the RPC port's client connections and read timeouts. */
+  public void watchDataBounds(RpcServer rpc) {
+    this.rpc = rpc;
+  }
+
+  private void updateDataBounds() {
+    if (rpc == null) {
+      return;
+    }
+    Kamon.gauge("riata.rpc.connections", "client connections open on this node's RPC port, HTTP and WebSocket")
+        .withoutTags().update(rpc.connections());
+    countTotal("riata.rpc.connections.refused", "connections answered with 503 and closed because the RPC port had"
+        + " its maximum", TagSet.Empty(), rpc.connectionsRefused());
+    countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
+        TagSet.of("part", "headers"), rpc.headerTimeouts());
+    countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
+        TagSet.of("part", "body"), rpc.bodyTimeouts());
   }
 
   private void updateOverload() {
@@ -126,6 +147,7 @@ public final class MetricsExporter extends AllDirectives {
     countTotal("riata.dashboard.conflated", "rollups replaced by a newer one before a slow subscriber took them",
         TagSet.Empty(), dashboard.conflatedTotal());
     updateOverload();
+    updateDataBounds();
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();
       Kamon.gauge("riata.chain.head", "the chain head as the pool sees it")
