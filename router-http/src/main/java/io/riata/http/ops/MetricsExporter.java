@@ -14,6 +14,7 @@ import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.selection.ProviderStatus;
 import io.riata.http.data.RpcServer;
+import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -50,6 +51,7 @@ public final class MetricsExporter extends AllDirectives {
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
   private RpcServer rpc;
+  private Subscriptions subscriptions;
 
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
@@ -69,9 +71,10 @@ public final class MetricsExporter extends AllDirectives {
     this.wsRefused = refused;
   }
 
-  /** Also exports the RPC port's client connections and read timeouts. */
-  public void watchDataBounds(RpcServer rpc) {
+  /** Also exports the RPC port's client connections and read timeouts, and each chain's subscription sockets. */
+  public void watchDataBounds(RpcServer rpc, Subscriptions subscriptions) {
     this.rpc = rpc;
+    this.subscriptions = subscriptions;
   }
 
   private void updateDataBounds() {
@@ -86,6 +89,13 @@ public final class MetricsExporter extends AllDirectives {
         TagSet.of("part", "headers"), rpc.headerTimeouts());
     countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
         TagSet.of("part", "body"), rpc.bodyTimeouts());
+    for (ChainRuntime chain : node.chains()) {
+      String name = chain.config().name();
+      Kamon.gauge("riata.upstream.sockets", "subscription WebSockets open towards the chain's providers")
+          .withTag("chain", name).update(subscriptions.upstreamSockets(name));
+      countTotal("riata.logs.subscriptions.refused", "logs subscriptions refused because the chain had its maximum"
+          + " of distinct filters", TagSet.of("chain", name), subscriptions.logsFeedsRefused(name));
+    }
   }
 
   private void updateOverload() {
