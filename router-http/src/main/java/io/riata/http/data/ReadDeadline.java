@@ -72,7 +72,9 @@ final class ReadDeadline extends ChannelInboundHandlerAdapter {
     if (phase != next) {
       cancel();
       phase = next;
-      phaseSinceNanos = System.nanoTime();
+      if (next != Phase.IDLE) {
+        phaseSinceNanos = System.nanoTime(); // one clock read per request: only a head or body is timed
+      }
     }
   }
 

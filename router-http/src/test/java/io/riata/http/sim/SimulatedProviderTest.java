@@ -1,5 +1,6 @@
 package io.riata.http.sim;
 
+import static io.riata.http.TestNodes.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -341,20 +342,11 @@ class SimulatedProviderTest {
     assertEquals(0, sim.openConnections());
     try (java.net.Socket first = new java.net.Socket("127.0.0.1", sim.port());
          java.net.Socket second = new java.net.Socket("127.0.0.1", sim.port())) {
-      assertTrue(eventually(() -> sim.openConnections() == 2), "two open: " + sim.openConnections());
+      assertTrue(within(TIMEOUT, () -> sim.openConnections() == 2), "two open: " + sim.openConnections());
       first.close();
-      assertTrue(eventually(() -> sim.openConnections() == 1), "one left: " + sim.openConnections());
+      assertTrue(within(TIMEOUT, () -> sim.openConnections() == 1), "one left: " + sim.openConnections());
     }
-    assertTrue(eventually(() -> sim.openConnections() == 0), "none left: " + sim.openConnections());
-  }
-
-  private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    for (long until = System.nanoTime() + TIMEOUT.toNanos(); System.nanoTime() < until; Thread.sleep(20)) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-    }
-    return condition.getAsBoolean();
+    assertTrue(within(TIMEOUT, () -> sim.openConnections() == 0), "none left: " + sim.openConnections());
   }
 
   @Test
