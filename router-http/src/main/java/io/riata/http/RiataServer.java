@@ -130,7 +130,9 @@ public final class RiataServer implements AutoCloseable {
       EngineGateway gateway = new EngineGateway(
           new Dispatcher(engine, settings.maxBatchLength(), overload.maxBatchConcurrency()), client);
       RouteResolver resolver = new RouteResolver(node);
-      Subscriptions subscriptions = new Subscriptions(system, node, gateway, client);
+      WsSettings websocket = WsSettings.from(system.settings().config());
+      Subscriptions subscriptions = new Subscriptions(system, node, gateway, client,
+          websocket.maxUpstreamSocketsPerChain());
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
@@ -138,10 +140,11 @@ public final class RiataServer implements AutoCloseable {
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
-      RpcServer rpc = RpcServer.bind(loops, settings, WsSettings.from(system.settings().config()), resolver,
+      RpcServer rpc = RpcServer.bind(loops, settings, websocket, resolver,
           gateway.dispatcher(), client, health, subscriptions);
       metrics.watchWebSockets(rpc::webSocketConnections, rpc::webSocketsRefused);
       metrics.watchOperatorPort(operatorConnections);
+      metrics.watchDataBounds(rpc, subscriptions);
       CoordinatedShutdown.get(system).addTask(
           CoordinatedShutdown.PhaseServiceRequestsDone(), "riata-rpc-drain", () -> CompletableFuture.runAsync(() ->
               rpc.drain(settings.drainGrace())).thenApply(ignored -> Done.getInstance()));

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /** Builds chains and Riata nodes for HTTP integration tests, and talks to them. */
 public final class TestNodes {
@@ -120,6 +121,36 @@ public final class TestNodes {
     } catch (IOException e) {
       throw new UncheckedIOException("not JSON: " + text, e);
     }
+  }
+
+  /**
+   * Waits up to 20 s (the scrape text is rendered every 5 s) until one series in the node's
+   * {@code /metrics} (e.g. {@code riata_hedges_total} or {@code riata_upstream_sockets{chain="x"}})
+   * is at least {@code atLeast}, and fails saying what it was otherwise. Kamon is one per JVM, so
+   * nodes in one test JVM add to the same counters.
+   */
+  public static void awaitMetric(RiataServer server, String series, double atLeast) throws InterruptedException {
+    double[] value = {-1};
+    boolean reached = within(Duration.ofSeconds(20), () -> {
+      value[0] = getOps(server, "/metrics").body().lines()
+          .filter(l -> l.startsWith(series + " ") || l.startsWith(series + "{") && !series.contains("{"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .max().orElse(-1);
+      return value[0] >= atLeast;
+    });
+    if (!reached) {
+      throw new AssertionError(series + " stayed at " + value[0] + " (-1: absent); expected at least " + atLeast);
+    }
+  }
+
+  /** Whether {@code condition} holds within {@code limit}, asked every 20 ms. */
+  public static boolean within(Duration limit, BooleanSupplier condition) throws InterruptedException {
+    for (long until = System.nanoTime() + limit.toNanos(); System.nanoTime() < until; Thread.sleep(20)) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+    }
+    return condition.getAsBoolean();
   }
 
   public static String call(String method, String params, int id) {

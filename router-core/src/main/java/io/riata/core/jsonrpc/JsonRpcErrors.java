@@ -28,6 +28,12 @@ public final class JsonRpcErrors {
    * {@code data} names the limit and the provider. Asking for less (a narrower block range) helps.
    */
   public static final int REPLY_TOO_LARGE = -32055;
+  /**
+   * An {@code eth_subscribe("logs")} with a filter no client of this node uses yet, while the chain
+   * has its maximum of logs feeds here (each holds a WebSocket to a provider:
+   * {@code riata.http.websocket.max-upstream-sockets-per-chain}); nothing was opened.
+   */
+  public static final int SUBSCRIPTION_FEEDS_FULL = -32056;
 
   private JsonRpcErrors() {}
 }

@@ -22,7 +22,9 @@ public record HttpSettings(
     Duration idleTimeout,
     List<String> corsOrigins,
     Duration corsMaxAge,
-    Duration drainGrace) {
+    Duration drainGrace,
+    int maxConnections,
+    Duration headerReadTimeout) {
 
   public static HttpSettings from(Config root) {
     Config c = root.getConfig("riata.http");
@@ -46,12 +48,22 @@ public record HttpSettings(
         c.getDuration("limits.idle-timeout"),
         List.copyOf(c.getStringList("cors.allowed-origins")),
         c.getDuration("cors.max-age"),
-        c.getDuration("shutdown.drain-grace"));
+        c.getDuration("shutdown.drain-grace"),
+        atLeastOne(c, "limits.max-connections"),
+        c.getDuration("limits.header-read-timeout"));
+  }
+
+  private static int atLeastOne(Config c, String key) {
+    int n = c.getInt(key);
+    if (n < 1) {
+      throw new IllegalArgumentException("riata.http." + key + " must be at least 1, got " + n);
+    }
+    return n;
   }
 
   public HttpSettings withPort(int newPort) {
     return new HttpSettings(host, newPort, maxBodyBytes, maxBatchLength, maxAttempts, defaultDeadline,
         methodDeadlines, bodyReadTimeout, unreadyGrace, eventLoops, maxHeaderBytes, idleTimeout, corsOrigins,
-        corsMaxAge, drainGrace);
+        corsMaxAge, drainGrace, maxConnections, headerReadTimeout);
   }
 }

@@ -1,5 +1,7 @@
 package io.riata.http.data;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.riata.core.engine.Dispatcher;
@@ -37,6 +39,14 @@ final class RpcPlane {
   final AtomicInteger wsConnections = new AtomicInteger();
   /** WebSocket connections closed with 1013 at once because the node had its maximum. */
   final LongAdder wsRefused = new LongAdder();
+  /** Client connections open on the RPC port, HTTP and WebSocket (see {@code limits.max-connections}). */
+  final AtomicInteger connections = new AtomicInteger();
+  /** Connections answered with 503 and closed at once because the port had its maximum. */
+  final LongAdder connectionsRefused = new LongAdder();
+  /** Requests answered with 408 because their headers, or their body, arrived too slowly. */
+  final LongAdder headerTimeouts = new LongAdder();
+  final LongAdder bodyTimeouts = new LongAdder();
+  private final ChannelFutureListener connectionClosed = f -> connections.decrementAndGet();
   private final RouteResolver resolver;
   private final ConcurrentHashMap<String, RouteResolver.Route> routes = new ConcurrentHashMap<>();
   private volatile Object routesOf;
@@ -57,6 +67,20 @@ final class RpcPlane {
     this.health = health;
     this.subscriptions = subscriptions;
     this.cors = new Cors(settings.corsOrigins(), settings.corsMaxAge());
+  }
+
+  /**
+   * Counts a new client connection in, or refuses it when the port has its maximum already (a
+   * refused one is not counted: it is answered and closed at once). Once per connection.
+   */
+  boolean admit(Channel ch) {
+    if (connections.incrementAndGet() > settings.maxConnections()) {
+      connections.decrementAndGet();
+      connectionsRefused.increment();
+      return false;
+    }
+    ch.closeFuture().addListener(connectionClosed);
+    return true;
   }
 
   /**

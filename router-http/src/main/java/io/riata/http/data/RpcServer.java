@@ -9,6 +9,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The RPC port: JSON-RPC over HTTP/1.1 and WebSocket, {@code /health} and {@code /ready}, on the
  * data plane's event loops. Each connection's pipeline is one handler per concern: the HTTP codec
- * (with the header limit), the idle timeout, the body deadline (408), and the exchange itself
+ * (with the header limit), the idle timeout, the header and body deadlines (408), and the exchange itself
  * ({@link HttpRpcHandler}: body limit, routing, CORS, gzip; replaced by {@link WsRpcHandler} on an
- * upgrade).
+ * upgrade). A connection over the port's maximum gets {@link RefusedConnection} instead.
  */
 public final class RpcServer implements AutoCloseable {
 
@@ -49,6 +50,26 @@ public final class RpcServer implements AutoCloseable {
   /** WebSocket connections refused (closed with 1013) since start because the node had its maximum. */
   public long webSocketsRefused() {
     return plane.wsRefused.sum();
+  }
+
+  /** Client connections (HTTP and WebSocket) open on the RPC port now. */
+  public int connections() {
+    return plane.connections.get();
+  }
+
+  /** Connections answered with 503 and closed at once since start because the port had its maximum. */
+  public long connectionsRefused() {
+    return plane.connectionsRefused.sum();
+  }
+
+  /** Requests answered with 408 since start because their line and headers arrived too slowly. */
+  public long headerTimeouts() {
+    return plane.headerTimeouts.sum();
+  }
+
+  /** Requests answered with 408 since start because their body arrived too slowly. */
+  public long bodyTimeouts() {
+    return plane.bodyTimeouts.sum();
   }
 
   private RpcServer(Channel listener, ChannelGroup connections, RpcPlane plane) {
@@ -77,10 +98,16 @@ public final class RpcServer implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             connections.add(ch);
             ChannelPipeline p = ch.pipeline();
+            if (!plane.admit(ch)) {
+              p.addLast("encoder", new HttpResponseEncoder());
+              p.addLast("refused", new RefusedConnection(settings.maxConnections()));
+              return;
+            }
             p.addLast("codec", new HttpServerCodec(decoding));
             // Reading only: watching writes too would hang a listener on every answer.
             p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast("body-deadline", new BodyDeadline(settings.bodyReadTimeout()));
+            p.addLast("read-deadline", new ReadDeadline(settings.headerReadTimeout(), settings.bodyReadTimeout(),
+                plane.headerTimeouts, plane.bodyTimeouts));
             p.addLast("http-rpc", new HttpRpcHandler(plane));
           }
         });

@@ -37,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,8 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final byte[] SUBSCRIBE = "eth_subscribe".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] UNSUBSCRIBE = "eth_unsubscribe".getBytes(StandardCharsets.US_ASCII);
+  /** What {@link #subscriptionCall} returns for a call answered later, by {@link #logsAnswered}. */
+  private static final byte[] LATER = new byte[0];
 
   private final RpcPlane plane;
   private final RpcTarget target;
@@ -195,7 +198,9 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
     if (mentions(body, n, SUBSCRIBE) || mentions(body, n, UNSUBSCRIBE)) {
       byte[] answer = subscriptionCall(body, n);
       if (answer != null) {
-        send(Unpooled.wrappedBuffer(answer));
+        if (answer != LATER) {
+          send(Unpooled.wrappedBuffer(answer));
+        }
         return;
       }
     }
@@ -393,12 +398,34 @@ final class WsRpcHandler extends ChannelInboundHandlerAdapter implements Payload
     }
     String subscription = Subscriptions.newId();
     subscriptions.add(subscription);
-    if (filter == null) {
-      plane.subscriptions.subscribeHeads(chain, subscription, this);
-    } else {
-      plane.subscriptions.subscribeLogs(chain, filter, subscription, this);
+    if (filter != null) {
+      // The chain's logs feeds decide whether a new filter may have one; the answer comes from them.
+      EventLoop loop = channel.eventLoop();
+      plane.subscriptions.subscribeLogs(chain, filter, subscription, this, taken -> {
+        try {
+          loop.execute(() -> logsAnswered(id, subscription, taken));
+        } catch (RejectedExecutionException stopping) {
+          // the data plane is shutting down: nobody left to answer
+        }
+      });
+      return LATER;
     }
+    plane.subscriptions.subscribeHeads(chain, subscription, this);
     return JsonRpcCodec.resultResponse(id, JsonRpcCodec.quote(subscription));
+  }
+
+  /** The logs feeds' decision on a logs subscription, on this connection's loop. */
+  private void logsAnswered(String id, String subscription, boolean taken) {
+    if (taken) {
+      send(Unpooled.wrappedBuffer(JsonRpcCodec.resultResponse(id, JsonRpcCodec.quote(subscription))));
+      return;
+    }
+    subscriptions.remove(subscription);
+    int max = plane.websocket.maxUpstreamSocketsPerChain();
+    send(Unpooled.wrappedBuffer(JsonRpcCodec.errorResponse(id, JsonRpcErrors.SUBSCRIPTION_FEEDS_FULL,
+        "this node has its maximum of " + max + " distinct logs filters on chain " + chain
+            + " (riata.http.websocket.max-upstream-sockets-per-chain); subscribe with a filter already in use,"
+            + " or try again later", "{\"limit\":" + max + "}")));
   }
 
   private byte[] unsubscribe(JsonRpcRequest request) {

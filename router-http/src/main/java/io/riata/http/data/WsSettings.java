@@ -7,7 +7,7 @@ import java.util.List;
 /** {@code riata.http.websocket}, read once at start. */
 public record WsSettings(int maxInFlight, long maxMessageBytes, Duration messageReadTimeout, int maxSubscriptions,
                          int sendBuffer, Duration idleTimeout, Duration pingInterval, List<String> allowedOrigins,
-                         int maxConnections) {
+                         int maxConnections, int maxUpstreamSocketsPerChain) {
 
   public static WsSettings from(Config root) {
     Config c = root.getConfig("riata.http.websocket");
@@ -20,13 +20,14 @@ public record WsSettings(int maxInFlight, long maxMessageBytes, Duration message
         c.getDuration("idle-timeout"),
         c.getDuration("ping-interval"),
         List.copyOf(c.getStringList("allowed-origins")),
-        maxConnections(c));
+        atLeastOne(c, "max-connections"),
+        atLeastOne(c, "max-upstream-sockets-per-chain"));
   }
 
-  private static int maxConnections(Config c) {
-    int max = c.getInt("max-connections");
+  private static int atLeastOne(Config c, String key) {
+    int max = c.getInt(key);
     if (max < 1) {
-      throw new IllegalArgumentException("riata.http.websocket.max-connections must be at least 1, got " + max);
+      throw new IllegalArgumentException("riata.http.websocket." + key + " must be at least 1, got " + max);
     }
     return max;
   }

@@ -51,7 +51,7 @@ final class WsUpgrade {
     WsRpcHandler handler = new WsRpcHandler(plane, target, handshaker);
     handshaker.handshake(ctx.channel(), request);
     // The HTTP-only handlers leave; what the handshake left of the codec is its business.
-    for (String name : new String[] {"body-deadline", "idle"}) {
+    for (String name : new String[] {"read-deadline", "idle"}) {
       if (p.get(name) != null) {
         p.remove(name);
       }

@@ -16,6 +16,8 @@ import io.riata.core.rollup.Outcomes;
 import io.riata.core.rollup.ProviderRollup;
 import io.riata.core.rollup.RetryCounts;
 import io.riata.core.selection.ProviderStatus;
+import io.riata.http.data.RpcServer;
+import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -52,6 +54,8 @@ public final class MetricsExporter extends AllDirectives {
   private IntSupplier wsOpen;
   private LongSupplier wsRefused;
   private OperatorConnections operatorPort;
+  private RpcServer rpc;
+  private Subscriptions subscriptions;
 
   public MetricsExporter(NodeRuntime node, DashboardFeed dashboard) {
     this.node = node;
@@ -89,6 +93,33 @@ public final class MetricsExporter extends AllDirectives {
     countTotal(name, description, TagSet.of("reason", "body-timeout"), operatorPort.bodyTimeouts());
     countTotal("riata.dashboard.refused", "dashboard feed connections refused because the node had its maximum",
         TagSet.Empty(), dashboard.refusedTotal());
+  }
+
+  /** Also exports the RPC port's client connections and read timeouts, and each chain's subscription sockets. */
+  public void watchDataBounds(RpcServer rpc, Subscriptions subscriptions) {
+    this.rpc = rpc;
+    this.subscriptions = subscriptions;
+  }
+
+  private void updateDataBounds() {
+    if (rpc == null) {
+      return;
+    }
+    Kamon.gauge("riata.rpc.connections", "client connections open on this node's RPC port, HTTP and WebSocket")
+        .withoutTags().update(rpc.connections());
+    countTotal("riata.rpc.connections.refused", "connections answered with 503 and closed because the RPC port had"
+        + " its maximum", TagSet.Empty(), rpc.connectionsRefused());
+    countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
+        TagSet.of("part", "headers"), rpc.headerTimeouts());
+    countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
+        TagSet.of("part", "body"), rpc.bodyTimeouts());
+    for (ChainRuntime chain : node.chains()) {
+      String name = chain.config().name();
+      Kamon.gauge("riata.upstream.sockets", "subscription WebSockets open towards the chain's providers")
+          .withTag("chain", name).update(subscriptions.upstreamSockets(name));
+      countTotal("riata.logs.subscriptions.refused", "logs subscriptions refused because the chain had its maximum"
+          + " of distinct filters", TagSet.of("chain", name), subscriptions.logsFeedsRefused(name));
+    }
   }
 
   private void updateOverload() {
@@ -160,6 +191,7 @@ public final class MetricsExporter extends AllDirectives {
         TagSet.Empty(), dashboard.conflatedTotal());
     updateOverload();
     updateOperatorPort();
+    updateDataBounds();
     for (ChainRuntime chain : node.chains()) {
       String chainName = chain.config().name();
       Kamon.gauge("riata.chain.head", "the chain head as the pool sees it")

@@ -105,6 +105,8 @@ public final class SimulatedProvider implements AutoCloseable {
 
   private volatile Fault fault = Fault.NONE;
   private volatile Duration latency;
+  /** Delays of single methods, instead of {@link #latency}. */
+  private final Map<String, Duration> methodLatency = new ConcurrentHashMap<>();
   /** The server now listening, or null while killed. Changed only under {@code this}. */
   private volatile Listener listener;
   private boolean closed;
@@ -209,11 +211,33 @@ public final class SimulatedProvider implements AutoCloseable {
 
   /** Sets the delay before every answer, from the next request on. */
   public void latency(Duration newLatency) {
-    Objects.requireNonNull(newLatency, "latency");
-    if (newLatency.isNegative()) {
-      throw new IllegalArgumentException("latency must not be negative, got " + newLatency);
+    latency = checked(newLatency);
+  }
+
+  private static Duration checked(Duration latency) {
+    Objects.requireNonNull(latency, "latency");
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative, got " + latency);
     }
-    latency = newLatency;
+    return latency;
+  }
+
+  /**
+   * Sets the delay before answers to {@code method} (a batch: to its first call), from the next
+   * request on; other methods keep {@link #latency(Duration)}. Lets reads turn slow while head
+   * probes stay quick.
+   */
+  public void latency(String method, Duration newLatency) {
+    Objects.requireNonNull(method, "method");
+    methodLatency.put(method, checked(newLatency));
+  }
+
+  /**
+   * Client connections open at this provider now: accepted and not closed by the client (read
+   * from the kernel's table of TCP connections; Linux only). What a router keeps to it.
+   */
+  public int openConnections() {
+    return OpenConnections.at(port);
   }
 
   public long head() {
@@ -366,7 +390,8 @@ public final class SimulatedProvider implements AutoCloseable {
       from.hang(exchange);
       return true;
     }
-    Duration delay = latency;
+    Duration delay = methodLatency.isEmpty() ? latency
+        : methodLatency.getOrDefault(String.valueOf(envelope.calls().get(0).method()), latency);
     if (delay.isZero()) {
       respond(exchange, arrival);
       return false;

@@ -52,6 +52,11 @@ public final class SimulatedSockets implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + binding.localAddress().getPort() + "/");
   }
 
+  /** Connections open to {@code provider}'s WebSocket endpoint now, not closed by their client (Linux only). */
+  public int openConnections(SimulatedProvider provider) {
+    return OpenConnections.at(bindings.get(provider.name()).localAddress().getPort());
+  }
+
   private final class Route extends AllDirectives {
     private final SimulatedProvider provider;
 

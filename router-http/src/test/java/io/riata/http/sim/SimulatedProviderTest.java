@@ -1,5 +1,6 @@
 package io.riata.http.sim;
 
+import static io.riata.http.TestNodes.within;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -324,6 +325,28 @@ class SimulatedProviderTest {
     long begin = System.nanoTime();
     call(sim, "eth_chainId", "[]");
     assertTrue(System.nanoTime() - begin >= Duration.ofMillis(250).toNanos());
+  }
+
+  @Test
+  void delaysOneMethodWhileTheOthersKeepTheirLatency() throws Exception {
+    sim.latency("eth_getBalance", Duration.ofSeconds(2));
+    CompletableFuture<HttpResponse<String>> slow = sendAsync(sim, rpc("eth_getBalance", "[\"" + ALICE + "\",\"latest\"]", 1));
+    CompletableFuture<HttpResponse<String>> quick = sendAsync(sim, rpc("eth_chainId", "[]", 2));
+    assertEquals(200, quick.get(10, TimeUnit.SECONDS).statusCode());
+    assertFalse(slow.isDone(), "the delayed method is still waiting when the other has been answered");
+    assertEquals(200, slow.get(10, TimeUnit.SECONDS).statusCode());
+  }
+
+  @Test
+  void countsTheConnectionsItsClientsHoldOpen() throws Exception {
+    assertEquals(0, sim.openConnections());
+    try (java.net.Socket first = new java.net.Socket("127.0.0.1", sim.port());
+         java.net.Socket second = new java.net.Socket("127.0.0.1", sim.port())) {
+      assertTrue(within(TIMEOUT, () -> sim.openConnections() == 2), "two open: " + sim.openConnections());
+      first.close();
+      assertTrue(within(TIMEOUT, () -> sim.openConnections() == 1), "one left: " + sim.openConnections());
+    }
+    assertTrue(within(TIMEOUT, () -> sim.openConnections() == 0), "none left: " + sim.openConnections());
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Which provider the subscription feeds of one chain should listen to. Shared by the chain's heads
@@ -37,6 +38,7 @@ final class FeedProviders {
   private final EngineGateway gateway;
   private final UpstreamClient client;
   private final Map<String, Long> restingUntil = new ConcurrentHashMap<>();
+  private final AtomicInteger openSockets = new AtomicInteger();
 
   FeedProviders(ChainRuntime chain, EngineGateway gateway, UpstreamClient client) {
     this.chain = chain;
@@ -49,7 +51,29 @@ final class FeedProviders {
    * {@code eth_subscribe} params array); the listener hears from the socket's event loop.
    */
   UpstreamSocket subscribe(ProviderConfig provider, String paramsJson, UpstreamSocket.Listener listener) {
-    return client.openSocket(provider, paramsJson, listener);
+    openSockets.incrementAndGet();
+    return client.openSocket(provider, paramsJson, new UpstreamSocket.Listener() {
+      @Override
+      public void onSubscribed(String upstreamId) {
+        listener.onSubscribed(upstreamId);
+      }
+
+      @Override
+      public void onNotification(JsonNode result) {
+        listener.onNotification(result);
+      }
+
+      @Override
+      public void onClosed(String reason) {
+        openSockets.decrementAndGet(); // once per socket, whatever ended it
+        listener.onClosed(reason);
+      }
+    });
+  }
+
+  /** Subscription sockets of this chain's feeds open (or opening) towards providers now. */
+  int openSockets() {
+    return openSockets.get();
   }
 
   /**

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -19,20 +21,26 @@ import org.apache.pekko.actor.typed.Props;
  */
 public final class Subscriptions {
 
-  private record ChainFeeds(ActorRef<HeadsFeed.Command> heads, ActorRef<LogsFeeds.Command> logs) {}
+  private record ChainFeeds(ActorRef<HeadsFeed.Command> heads, ActorRef<LogsFeeds.Command> logs,
+                            FeedProviders providers, LongAdder logsRefused) {}
 
   private final Map<String, ChainFeeds> feeds = new HashMap<>();
 
-  /** Catch-up calls go through {@code gateway}; the feeds' upstream sockets are opened by {@code client}. */
-  public Subscriptions(ActorSystem<?> system, NodeRuntime node, EngineGateway gateway, UpstreamClient client) {
+  /**
+   * Catch-up calls go through {@code gateway}; the feeds' upstream sockets are opened by
+   * {@code client}, at most {@code maxLogsFeeds} logs feeds (distinct filters) per chain.
+   */
+  public Subscriptions(ActorSystem<?> system, NodeRuntime node, EngineGateway gateway, UpstreamClient client,
+                       int maxLogsFeeds) {
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       FeedProviders providers = new FeedProviders(chain, gateway, client);
       ActorRef<HeadsFeed.Command> heads = system.systemActorOf(
           HeadsFeed.create(providers, stallAfter(chain.config().blockTime())), "riata-heads-" + name, Props.empty());
+      LongAdder refused = new LongAdder();
       ActorRef<LogsFeeds.Command> logs = system.systemActorOf(
-          LogsFeeds.create(providers, heads), "riata-logs-" + name, Props.empty());
-      feeds.put(name, new ChainFeeds(heads, logs));
+          LogsFeeds.create(providers, heads, maxLogsFeeds, refused), "riata-logs-" + name, Props.empty());
+      feeds.put(name, new ChainFeeds(heads, logs, providers, refused));
     }
   }
 
@@ -46,8 +54,26 @@ public final class Subscriptions {
     feeds.get(chain).heads().tell(new HeadsFeed.Subscribe(subscriptionId, sink));
   }
 
-  public void subscribeLogs(String chain, LogFilter filter, String subscriptionId, ClientSink sink) {
-    feeds.get(chain).logs().tell(new LogsFeeds.Subscribe(filter, subscriptionId, sink));
+  /**
+   * Asks for a logs subscription; {@code replyTo} hears whether it was taken (not when the chain
+   * has its maximum of logs feeds and the filter is a new one), from another thread, before any
+   * notification reaches {@code sink}.
+   */
+  public void subscribeLogs(String chain, LogFilter filter, String subscriptionId, ClientSink sink,
+                            Consumer<Boolean> replyTo) {
+    feeds.get(chain).logs().tell(new LogsFeeds.Subscribe(filter, subscriptionId, sink, replyTo));
+  }
+
+  /** Subscription sockets of the chain's feeds (its newHeads feed and each logs feed) open towards providers now. */
+  public int upstreamSockets(String chain) {
+    ChainFeeds chainFeeds = feeds.get(chain);
+    return chainFeeds == null ? 0 : chainFeeds.providers().openSockets();
+  }
+
+  /** Logs subscriptions refused on the chain since start because it had its maximum of logs feeds. */
+  public long logsFeedsRefused(String chain) {
+    ChainFeeds chainFeeds = feeds.get(chain);
+    return chainFeeds == null ? 0 : chainFeeds.logsRefused().sum();
   }
 
   /** Ends a subscription of either kind (the feeds that do not have it ignore it). */
