@@ -134,7 +134,9 @@ class AggregatorLoadIT {
       }
       chains.add(TestNodes.chain(chain, 900 + chains.size(), "priority", providers));
     }
-    RiataServer server = TestNodes.start(TestNodes.config(chains, List.of()), "");
+    // More feed subscribers than a node takes by default (riata.http.admin.dashboard.max-subscribers).
+    RiataServer server = TestNodes.start(TestNodes.config(chains, List.of()),
+        "riata.http.admin.dashboard.max-subscribers = " + SUBSCRIBERS);
     HttpClient http = HttpClient.newHttpClient();
     List<Reader> readers = new ArrayList<>();
     List<WebSocket> sockets = new ArrayList<>();
