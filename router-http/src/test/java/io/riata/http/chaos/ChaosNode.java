@@ -34,7 +34,8 @@ final class ChaosNode implements AutoCloseable {
   /** The heap every node gets ({@code -Xmx}), in MiB. */
   static final int MAX_HEAP_MIB = 256;
   /** A line of {@code -Xlog:gc} with the {@code timemillis} decoration: when, and heap before -> after (capacity). */
-  private static final Pattern GC_LINE = Pattern.compile("^\\[(\\d+)ms\\].*\\s(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)[KMG]\\)");
+  private static final Pattern GC_LINE =
+      Pattern.compile("^\\[(\\d+)ms\\].*\\s(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)[KMG]\\) ([\\d.]+)ms");
   /** Clock ticks per second of /proc/PID/stat; 100 on every Linux this runs on. */
   private static final long TICKS_PER_SECOND = 100;
   /** Every node process started here, killed when this JVM exits however it ends (an interrupted run too). */
@@ -248,14 +249,17 @@ final class ChaosNode implements AutoCloseable {
   }
 
   /**
-   * The most heap left in use after any collection that ended between {@code fromMillis} and
-   * {@code toMillis} (wall clock), in KiB, from the GC log, with the number of collections seen;
-   * {@code {-1, 0}} when there was none. After a young collection this includes the old
-   * generation's garbage, so it is an upper bound of what was live.
+   * Collections logged between two moments: how many, the most heap left in use after any of
+   * them (KiB; -1 when there was none) and the longest pause. After a young collection the heap
+   * in use includes the old generation's garbage, so it is an upper bound of what was live.
    */
-  long[] heapAfterCollectionsKib(long fromMillis, long toMillis) {
+  record Collections(int count, long mostAfterKib, double longestPauseMs) {}
+
+  /** The collections that ended between {@code fromMillis} and {@code toMillis} (wall clock), from the GC log. */
+  Collections collections(long fromMillis, long toMillis) {
     long most = -1;
-    long collections = 0;
+    int count = 0;
+    double longest = 0;
     try {
       for (String line : Files.readAllLines(gcLog)) {
         Matcher m = GC_LINE.matcher(line);
@@ -263,14 +267,15 @@ final class ChaosNode implements AutoCloseable {
           long at = Long.parseLong(m.group(1));
           if (at >= fromMillis && at <= toMillis) {
             most = Math.max(most, kib(Long.parseLong(m.group(4)), m.group(5)));
-            collections++;
+            longest = Math.max(longest, Double.parseDouble(m.group(7)));
+            count++;
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       // no log yet, or a line cut short while being written
     }
-    return new long[] {most, collections};
+    return new Collections(count, most, longest);
   }
 
   private static long kib(long value, String unit) {

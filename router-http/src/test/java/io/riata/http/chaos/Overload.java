@@ -37,7 +37,7 @@ final class Overload {
   }
 
   /** One step of the ramp: good answers a second at that many closed-loop connections. */
-  record Step(int connections, double goodput, Row.Stats stats, String cpu) {}
+  record Step(int connections, double goodput, Row.Stats stats, String cpu, String failures) {}
 
   static final int FACTOR = 5;
   static final double NORMAL_SHARE = 0.5;
@@ -74,12 +74,14 @@ final class Overload {
     PacedLoad after = PacedLoad.open(node, ProviderBed.CHAIN, s * NORMAL_SHARE, c, pace.after(), over.endNanos());
     long liveKib = -1;
     long mostInFlight = -1;
+    long mostTimeWait = -1;
     // Probes stop 5 s before the drop, so that none is still running into the recovery.
     while (System.nanoTime() < over.endNanos() - 5 * SECOND) {
       if (liveKib < 0 && over.endNanos() - System.nanoTime() < 8 * SECOND) {
         liveKib = node.heapAfterGcKib(); // a full collection while the overload is on: what is really held
       }
       mostInFlight = Math.max(mostInFlight, (long) node.metric("riata_node_requests_in_flight"));
+      mostTimeWait = Math.max(mostTimeWait, timeWaitSockets());
       Thread.sleep(2000);
     }
     Thread.sleep(Math.max(0, (over.endNanos() - System.nanoTime()) / 1_000_000));
@@ -88,7 +90,7 @@ final class Overload {
     over.awaitEnd();
     after.awaitEnd();
     // Read from the node only now: a scrape costs it CPU, which would show in the recovery.
-    long[] collections = node.heapAfterCollectionsKib(wallFrom, wallTo);
+    ChaosNode.Collections collections = node.collections(wallFrom, wallTo);
     double refused = node.metric("riata_node_requests_refused_total") - refusedBefore;
 
     List<ChaosLoad.Read> overReads = List.copyOf(over.reads);
@@ -125,13 +127,20 @@ final class Overload {
           Row.ms(step.stats().p50Ms()), Row.ms(step.stats().p99Ms()), step.stats().failed(), step.cpu()));
     }
     notes.add("");
+    for (Step step : steps) {
+      if (step.stats().failed() > 0) {
+        notes.add("- Failed reads at " + step.connections() + " connections: " + step.failures() + ".");
+      }
+    }
     notes.add(String.format(Locale.ROOT, "- Baseline: %.0f reads/s over %d connections for %d s: p50 %s, p99 %s, "
             + "%d failed.", s * NORMAL_SHARE, c, pace.baseline().toSeconds(), Row.ms(baseline.p50Ms()),
         Row.ms(baseline.p99Ms()), baseline.failed()));
     notes.add("- At 5x: " + tally(overReads) + "; good answers took " + latencies(overReads.stream()
         .filter(ChaosLoad.Read::ok).toList()) + " from when they were due; the node counted " + count(refused)
         + " refusals (`riata_node_requests_refused_total`); in flight on the node at most " + count(mostInFlight)
-        + " (`riata_node_requests_in_flight`, sampled every 2 s until 5 s before the drop); CPU " + overCpu + ".");
+        + " (`riata_node_requests_in_flight`, sampled every 2 s until 5 s before the drop); TCP sockets of the "
+        + "machine in TIME_WAIT at most " + count(mostTimeWait) + " (local ports " + localPorts() + "); CPU "
+        + overCpu + ".");
     notes.add("- After the drop: p99 of the reads due in each second (threshold " + Row.ms(recovery.thresholdMs())
         + "): " + recovery.windows() + ".");
     return new Result("overload", String.format(Locale.ROOT,
@@ -153,7 +162,8 @@ final class Overload {
           .toList();
       double goodput = load.reads.stream().filter(r -> r.ok() && r.doneNanos() >= from && r.doneNanos() < to).count()
           / ((to - from) / 1e9);
-      Step step = new Step(connections, goodput, Row.Stats.of(counted), cpu.since(node));
+      Step step = new Step(connections, goodput, Row.Stats.of(counted), cpu.since(node),
+          ProviderFaults.reasons(counted));
       steps.add(step);
       ChaosMatrix.log(String.format(Locale.ROOT, "  %d connections: %.0f good answers/s, p99 %s, CPU %s", connections,
           goodput, Row.ms(step.stats().p99Ms()), step.cpu()));
@@ -181,8 +191,8 @@ final class Overload {
         OverloadFigures.met(p99 <= 5));
   }
 
-  private static Figure heapFigure(long[] collections, long liveKib) {
-    long mostKib = collections[0];
+  private static Figure heapFigure(ChaosNode.Collections collections, long liveKib) {
+    long mostKib = collections.mostAfterKib();
     double mostShare = 100.0 * mostKib / (ChaosNode.MAX_HEAP_MIB * 1024.0);
     String live = liveKib < 0 ? "full collection not measured"
         : String.format(Locale.ROOT, "%d MiB = %.0f %% after a full collection near the end", liveKib / 1024,
@@ -192,7 +202,8 @@ final class Overload {
           "no collection logged; " + live, "< 80 %", "-");
     }
     return new Figure("heap after GC during 5x (of -Xmx" + ChaosNode.MAX_HEAP_MIB + "m)", String.format(Locale.ROOT,
-        "at most %d MiB = %.0f %% after any of %d collections; %s", mostKib / 1024, mostShare, collections[1], live),
+        "at most %d MiB = %.0f %% after any of %d collections (longest pause %s); %s", mostKib / 1024, mostShare,
+        collections.count(), Row.ms(collections.longestPauseMs()), live),
         "< 80 %", OverloadFigures.met(mostShare < 80));
   }
 
@@ -217,6 +228,25 @@ final class Overload {
     }
     Row.Stats stats = Row.Stats.of(reads);
     return "p50 " + Row.ms(stats.p50Ms()) + ", p99 " + Row.ms(stats.p99Ms()) + ", max " + Row.ms(stats.maxMs());
+  }
+
+  /** TCP sockets of this machine in TIME_WAIT (closed, their port not yet free), from /proc/net/tcp; -1 when unreadable. */
+  static long timeWaitSockets() {
+    try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/net/tcp"))) {
+      return lines.skip(1).map(String::trim).filter(l -> l.split("\\s+")[3].equals("06")).count();
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static String localPorts() {
+    try {
+      String[] range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+          .trim().split("\\s+");
+      return range[0] + " .. " + range[1];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String count(double value) {

@@ -152,7 +152,9 @@ final class ProviderTrouble {
     long from = load.startNanos() + pace.before().toNanos();
     Thread.sleep(Math.max(0, (from - System.nanoTime()) / 1_000_000));
     long calls = upstreamCalls();
+    long wallFrom = System.currentTimeMillis();
     load.awaitEnd();
+    ChaosNode.Collections collections = node.collections(wallFrom, System.currentTimeMillis());
     Run run = new Run(List.of(), load.reads.stream().filter(r -> r.sentNanos() >= from).toList(),
         upstreamCalls() - calls, 0, 0);
     List<ChaosLoad.Read> refused = run.during().stream().filter(r -> r.status() == 503).toList();
@@ -175,9 +177,10 @@ final class ProviderTrouble {
         refused.isEmpty() ? "none" : ProviderFaults.reasons(refused) + ", e.g. with X-Riata-Attempt-Log `"
             + attemptLog(refused.get(0)) + "`"), String.format(Locale.ROOT,
         "- The providers can answer about %.0f reads/s (%d providers x %d in flight / %d ms); they got %d calls, and "
-            + "the answers' X-Riata-Attempts add up to %d for the HTTP 200 answers and %d for the 503s.",
+            + "the answers' X-Riata-Attempts add up to %d for the HTTP 200 answers and %d for the 503s. The node "
+            + "collected garbage %d times meanwhile, the longest pause %s.",
         capacity, bed.sims.size(), maxConcurrency, bed.latency.toMillis(), run.upstreamCalls(), answeredAttempts,
-        refusedAttempts));
+        refusedAttempts, collections.count(), Row.ms(collections.longestPauseMs())));
     return new Result("saturated", String.format(Locale.ROOT,
         "one node; providers answering in %d ms with max_concurrency %d each; %.0f reads/s (open loop, %d connections)"
             + " for %d s after %d s of the same", bed.latency.toMillis(), maxConcurrency, SATURATING_READS,
