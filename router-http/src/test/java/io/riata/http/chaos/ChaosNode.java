@@ -294,7 +294,7 @@ final class ChaosNode implements AutoCloseable {
   /** CPU time of any process on this machine, from /proc/PID/stat; -1 when unreadable. */
   static long cpuMillis(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).get(0);
       // The command name may hold spaces; the fields after it are fixed: utime and stime are the 12th and 13th.
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / TICKS_PER_SECOND;

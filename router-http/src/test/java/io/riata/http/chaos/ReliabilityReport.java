@@ -69,7 +69,7 @@ final class ReliabilityReport {
   /** The machine's load averages over 1, 5 and 15 minutes, as /proc/loadavg gives them. */
   static String loadAverage() {
     try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] parts = Files.readAllLines(Path.of("/proc/loadavg")).get(0).trim().split("\\s+");
       return parts[0] + " / " + parts[1] + " / " + parts[2];
     } catch (IOException | RuntimeException e) {
       return "unknown";
