@@ -45,30 +45,36 @@ final class ProviderTrouble {
     this.pace = pace;
   }
 
-  /** Steady reads; after a while, {@code trouble} starts and lasts to the end of the load. What the scenario reads off it. */
+  /**
+   * Steady reads; after a while, {@code trouble} starts and lasts to the end of the load. What the
+   * scenario reads off it: the reads before and during, and what providers and node counted during.
+   */
   private record Run(List<ChaosLoad.Read> before, List<ChaosLoad.Read> during, long upstreamCalls,
-                     double hedges, double retriesDenied) {
+                     double hedges, double retriesDenied, ChaosNode.Collections collections) {
     double attemptsPerRead() {
       return during.isEmpty() ? 0 : (double) upstreamCalls / during.size();
     }
   }
 
-  private Run steady(ProviderFaults.Change trouble) throws IOException, InterruptedException {
+  private Run steady(double perSecond, int connections, ProviderFaults.Change trouble)
+      throws IOException, InterruptedException {
     bed.heal();
     ChaosNode node = bed.nodes.get(0);
-    PacedLoad load = PacedLoad.open(node, ProviderBed.CHAIN, READS_PER_SECOND, CONNECTIONS,
+    PacedLoad load = PacedLoad.open(node, ProviderBed.CHAIN, perSecond, connections,
         pace.before().plus(pace.trouble()));
     long troubleAt = load.startNanos() + pace.before().toNanos();
     Thread.sleep(Math.max(0, (troubleAt - System.nanoTime()) / 1_000_000));
     long calls = upstreamCalls();
     double hedges = node.metric("riata_hedges_total");
     double denied = node.metric("riata_retries_denied_total");
+    long wallFrom = System.currentTimeMillis();
     long from = System.nanoTime();
     trouble.apply(bed);
     load.awaitEnd();
     Run run = new Run(load.reads.stream().filter(r -> r.sentNanos() < from).toList(),
         load.reads.stream().filter(r -> r.sentNanos() >= from).toList(), upstreamCalls() - calls,
-        node.metric("riata_hedges_total") - hedges, node.metric("riata_retries_denied_total") - denied);
+        node.metric("riata_hedges_total") - hedges, node.metric("riata_retries_denied_total") - denied,
+        node.collections(wallFrom, System.currentTimeMillis()));
     bed.heal();
     return run;
   }
@@ -78,7 +84,7 @@ final class ProviderTrouble {
   }
 
   Result slowProvider() throws IOException, InterruptedException {
-    Run run = steady(b -> b.sim(ProviderFaults.TARGET).latency(b.latency.plus(SLOWER_BY)));
+    Run run = steady(READS_PER_SECOND, CONNECTIONS, b -> b.sim(ProviderFaults.TARGET).latency(b.latency.plus(SLOWER_BY)));
     long onsetEnd = run.during().isEmpty() ? 0 : run.during().get(0).sentNanos() + ONSET.toNanos();
     List<ChaosLoad.Read> onset = run.during().stream().filter(r -> r.sentNanos() < onsetEnd).toList();
     Row.Stats before = Row.Stats.of(run.before());
@@ -106,7 +112,7 @@ final class ProviderTrouble {
   }
 
   Result brownOut() throws IOException, InterruptedException {
-    Run run = steady(b -> {
+    Run run = steady(READS_PER_SECOND, CONNECTIONS, b -> {
       b.sim("p2").errorEvery(2);
       b.sim("p3").errorEvery(2);
     });
@@ -146,17 +152,8 @@ final class ProviderTrouble {
    * ({@code max_concurrency}), and the reads offered are many times what they can take.
    */
   Result allSaturated(int maxConcurrency) throws IOException, InterruptedException {
-    ChaosNode node = bed.nodes.get(0);
-    PacedLoad load = PacedLoad.open(node, ProviderBed.CHAIN, SATURATING_READS, SATURATING_CONNECTIONS,
-        pace.before().plus(pace.trouble()));
-    long from = load.startNanos() + pace.before().toNanos();
-    Thread.sleep(Math.max(0, (from - System.nanoTime()) / 1_000_000));
-    long calls = upstreamCalls();
-    long wallFrom = System.currentTimeMillis();
-    load.awaitEnd();
-    ChaosNode.Collections collections = node.collections(wallFrom, System.currentTimeMillis());
-    Run run = new Run(List.of(), load.reads.stream().filter(r -> r.sentNanos() >= from).toList(),
-        upstreamCalls() - calls, 0, 0);
+    // The trouble is there from the start: the reads before it only warm the node up.
+    Run run = steady(SATURATING_READS, SATURATING_CONNECTIONS, b -> { });
     List<ChaosLoad.Read> refused = run.during().stream().filter(r -> r.status() == 503).toList();
     long withRetryAfter = refused.stream().filter(ChaosLoad.Read::retryAfter).count();
     long[] wire = refused.stream().mapToLong(ChaosLoad.Read::wireNanos).sorted().toArray();
@@ -180,7 +177,7 @@ final class ProviderTrouble {
             + "the answers' X-Riata-Attempts add up to %d for the HTTP 200 answers and %d for the 503s. The node "
             + "collected garbage %d times meanwhile, the longest pause %s.",
         capacity, bed.sims.size(), maxConcurrency, bed.latency.toMillis(), run.upstreamCalls(), answeredAttempts,
-        refusedAttempts, collections.count(), Row.ms(collections.longestPauseMs())));
+        refusedAttempts, run.collections().count(), Row.ms(run.collections().longestPauseMs())));
     return new Result("saturated", String.format(Locale.ROOT,
         "one node; providers answering in %d ms with max_concurrency %d each; %.0f reads/s (open loop, %d connections)"
             + " for %d s after %d s of the same", bed.latency.toMillis(), maxConcurrency, SATURATING_READS,
