@@ -77,14 +77,14 @@ final class Overload {
     PacedLoad after = PacedLoad.open(node, ProviderBed.CHAIN, s * NORMAL_SHARE, c, pace.after(), over.endNanos());
     long liveKib = -1;
     long mostInFlight = -1;
-    long mostTimeWait = -1;
+    Sockets sockets = Sockets.UNKNOWN;
     // Probes stop 5 s before the drop, so that none is still running into the recovery.
     while (System.nanoTime() < over.endNanos() - 5 * SECOND) {
       if (liveKib < 0 && over.endNanos() - System.nanoTime() < 8 * SECOND) {
         liveKib = node.heapAfterGcKib(); // a full collection while the overload is on: what is really held
       }
       mostInFlight = Math.max(mostInFlight, (long) node.metric("riata_node_requests_in_flight"));
-      mostTimeWait = Math.max(mostTimeWait, timeWaitSockets());
+      sockets = sockets.most(Sockets.of(node.httpPort));
       Thread.sleep(2000);
     }
     Thread.sleep(Math.max(0, (over.endNanos() - System.nanoTime()) / 1_000_000));
@@ -115,7 +115,7 @@ final class Overload {
         String.format(Locale.ROOT, "%.0f good answers/s = %.0f %% of saturation (%.0f/s within 1 s of being due)",
             goodput, ratio * 100, prompt / seconds),
         ">= 90 %", OverloadFigures.met(ratio >= 0.9)));
-    figures.add(shedFigure(shed, overReads.size()));
+    figures.add(shedFigure(shed, overReads.size() + over.neverSent()));
     figures.add(heapFigure(collections, liveKib));
     figures.add(new Figure("p99 back to baseline after the load drops", recovery.text(),
         "<= 10 s", recovery.seconds() < 0 ? "no" : OverloadFigures.met(recovery.seconds() <= 10)));
@@ -138,12 +138,14 @@ final class Overload {
     notes.add(String.format(Locale.ROOT, "- Baseline: %.0f reads/s over %d connections for %d s: p50 %s, p99 %s "
             + "(median of its seconds' p99s %s), %d failed.", s * NORMAL_SHARE, c, pace.baseline().toSeconds(),
         Row.ms(baseline.p50Ms()), Row.ms(baseline.p99Ms()), Row.ms(baselineP99), baseline.failed()));
-    notes.add("- At 5x: " + tally(overReads) + "; good answers took " + latencies(overReads.stream()
+    notes.add("- At 5x: " + tally(overReads, over.neverSent()) + "; good answers took " + latencies(overReads.stream()
         .filter(ChaosLoad.Read::ok).toList()) + " from when they were due; the node counted " + count(refused)
         + " refusals (`riata_node_requests_refused_total`); in flight on the node at most " + count(mostInFlight)
-        + " (`riata_node_requests_in_flight`, sampled every 2 s until 5 s before the drop); TCP sockets of the "
-        + "machine in TIME_WAIT at most " + count(mostTimeWait) + " (local ports " + localPorts() + "); CPU "
-        + overCpu + ".");
+        + " (`riata_node_requests_in_flight`, sampled every 2 s until 5 s before the drop, as are the next "
+        + "three); bytes received and not yet read at most " + count(sockets.unreadByNode()) + " by the node, "
+        + count(sockets.unreadByClients()) + " by the load's clients (the side with more is behind); TCP sockets "
+        + "of the machine in TIME_WAIT at most " + count(sockets.timeWait()) + " (local ports " + localPorts()
+        + "); the load's own event loops ran " + loopLag(over) + "; CPU " + overCpu + ".");
     notes.add("- After the drop: p99 of the reads due in each second (threshold " + Row.ms(recovery.thresholdMs())
         + "): " + recovery.windows() + ".");
     return new Result("overload", String.format(Locale.ROOT,
@@ -180,7 +182,7 @@ final class Overload {
     return steps;
   }
 
-  private static Figure shedFigure(List<ChaosLoad.Read> shed, int reads) {
+  private static Figure shedFigure(List<ChaosLoad.Read> shed, long reads) {
     if (shed.isEmpty()) {
       return new Figure("shed answers (HTTP 503), p99 from sending to answer", "nothing was shed", "<= 5 ms", "-");
     }
@@ -210,18 +212,16 @@ final class Overload {
         "< 80 %", OverloadFigures.met(mostShare < 80));
   }
 
-  /** How the reads of a load ended: good, shed, other errors, timed out, never sent. */
-  static String tally(List<ChaosLoad.Read> reads) {
+  /** How the reads of a load ended: good, shed, other errors (timeouts among them), never sent. */
+  static String tally(List<ChaosLoad.Read> reads, long notSent) {
     long ok = reads.stream().filter(ChaosLoad.Read::ok).count();
     long shed = reads.stream().filter(r -> r.status() == 503).count();
-    long notSent = reads.stream().filter(r -> !r.ok() && r.problem().startsWith(PacedLoad.NOT_SENT)).count();
-    long otherFailed = reads.size() - ok - shed - notSent;
-    List<ChaosLoad.Read> other = reads.stream()
-        .filter(r -> !r.ok() && r.status() != 503 && !r.problem().startsWith(PacedLoad.NOT_SENT)).toList();
+    long otherFailed = reads.size() - ok - shed;
+    List<ChaosLoad.Read> other = reads.stream().filter(r -> !r.ok() && r.status() != 503).toList();
     String failures = other.isEmpty() ? ""
         : " (" + ProviderFaults.reasons(other) + "; the first: `" + other.get(0).problem().replace('`', '\'') + "`)";
     return String.format(Locale.ROOT, "%d reads due, %d good, %d shed (503), %d other failures%s, %d never sent "
-        + "(no free connection in time)", reads.size(), ok, shed, otherFailed, failures, notSent);
+        + "(no free connection in time)", reads.size() + notSent, ok, shed, otherFailed, failures, notSent);
   }
 
   /** p50, p99 and max of the reads' latency from when they were due, e.g. {@code p50 3.1 ms, p99 9.8 ms, max 20 ms}. */
@@ -234,19 +234,41 @@ final class Overload {
   }
 
   /**
-   * TCP sockets of this machine in TIME_WAIT (closed, their port not yet free again), from
-   * /proc/net/tcp and tcp6 (Java's sockets are IPv6 ones, even to 127.0.0.1); -1 when unreadable.
+   * What the machine's TCP sockets hold, from /proc/net/tcp and tcp6 (Java's sockets are IPv6
+   * ones, even to 127.0.0.1): sockets in TIME_WAIT (closed, their port not yet free again), and
+   * bytes received but not yet read on the node's side of its RPC port's connections (requests
+   * it has not taken in) and on the clients' side (answers the load has not taken in). The last
+   * two say which side is behind. -1 each when unreadable.
    */
-  static long timeWaitSockets() {
-    long count = 0;
-    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-      try (var lines = Files.lines(Path.of(table))) {
-        count += lines.skip(1).map(String::trim).filter(l -> l.split("\\s+")[3].equals("06")).count();
-      } catch (IOException | RuntimeException e) {
-        return -1;
+  record Sockets(long timeWait, long unreadByNode, long unreadByClients) {
+    static final Sockets UNKNOWN = new Sockets(-1, -1, -1);
+
+    static Sockets of(int nodePort) {
+      String port = String.format(Locale.ROOT, ":%04X", nodePort);
+      long timeWait = 0;
+      long byNode = 0;
+      long byClients = 0;
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        try {
+          List<String> lines = Files.readAllLines(Path.of(table));
+          for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.trim().split("\\s+");
+            long unread = Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16);
+            timeWait += f[3].equals("06") ? 1 : 0;
+            byNode += f[1].endsWith(port) ? unread : 0;
+            byClients += f[2].endsWith(port) ? unread : 0;
+          }
+        } catch (IOException | RuntimeException e) {
+          return UNKNOWN;
+        }
       }
+      return new Sockets(timeWait, byNode, byClients);
     }
-    return count;
+
+    Sockets most(Sockets other) {
+      return new Sockets(Math.max(timeWait, other.timeWait), Math.max(unreadByNode, other.unreadByNode),
+          Math.max(unreadByClients, other.unreadByClients));
+    }
   }
 
   private static String localPorts() {
@@ -257,6 +279,13 @@ final class Overload {
     } catch (IOException | RuntimeException e) {
       return "unknown";
     }
+  }
+
+  /** How far behind the load's event loops were, e.g. {@code up to 12 ms late (p99 8.1 ms)}. */
+  static String loopLag(PacedLoad load) {
+    long[] lags = load.loopLags();
+    return lags.length == 0 ? "(not measured)" : "up to " + Row.ms(lags[lags.length - 1] / 1e6) + " late (p99 "
+        + Row.ms(Row.Stats.percentile(lags, 0.99)) + ")";
   }
 
   private static String count(double value) {

@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads ({@code eth_getBalance} at {@code latest}) sent to one node over a fixed number of
@@ -51,17 +52,19 @@ import java.util.concurrent.TimeoutException;
  * <p>A read not answered within {@link #TIMEOUT} of being due is given up, as a client with a
  * timeout does: one still waiting for a connection is dropped unsent, one on the wire has its
  * connection closed (and opened again). When the load ends, reads still waiting are dropped unsent
- * and those on the wire get their answers. Every read due is recorded exactly once.
+ * and those on the wire get their answers. Every read due is either recorded once in
+ * {@link #reads} or counted in {@link #neverSent()}: reads never sent are only counted, since
+ * under overload they can be most of them and recording each would cost the client the CPU it
+ * needs to keep up.
  *
- * <p>Everything runs on one event loop of its own, without locks, so that a load of thousands of
- * reads a second costs the runner a small share of a core; the reads are kept for the scenario to
- * cut into windows afterwards.
+ * <p>The connections are split into lanes, one per event loop of the load's own (two), each lane
+ * sending every second read of the schedule on its share of the connections, without locks; the
+ * reads are kept for the scenario to cut into windows afterwards.
  */
 final class PacedLoad implements AutoCloseable {
 
   static final Duration TIMEOUT = Duration.ofSeconds(10);
-  static final String NOT_SENT = "not sent: no free connection";
-  private static final EventLoops LOOPS = EventLoops.start(1);
+  private static final EventLoops LOOPS = EventLoops.start(2);
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -72,24 +75,9 @@ final class PacedLoad implements AutoCloseable {
   /** Reads a second; 0 for a closed loop. */
   private final double perSecond;
   private final long lengthNanos;
-  private final EventLoop loop = LOOPS.loops().get(0);
-  private final CompletableFuture<Void> connected = new CompletableFuture<>();
-  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final List<Lane> lanes = new ArrayList<>();
+  private final AtomicInteger ids = new AtomicInteger();
   private volatile long startNanos;
-
-  // Touched on the event loop only.
-  private final List<Conn> conns = new ArrayList<>();
-  private final ArrayDeque<Conn> idle = new ArrayDeque<>();
-  /** Due times of the reads waiting for a connection, oldest first. */
-  private final ArrayDeque<Long> waiting = new ArrayDeque<>();
-  private long issued;
-  private int ids;
-  private int busy;
-  private int up;
-  private boolean started;
-  private boolean stopping;
-  private ScheduledFuture<?> ticker;
-  private ScheduledFuture<?> sweeper;
 
   private PacedLoad(String nodeName, int port, String path, double perSecond, int connections, Duration length) {
     this.nodeName = nodeName;
@@ -98,13 +86,10 @@ final class PacedLoad implements AutoCloseable {
     this.perSecond = perSecond;
     this.lengthNanos = length.toNanos();
     TestNodes.call("eth_getBalance", "[]", 0); // loads the class (and its JSON mapper) before the clock starts
-    loop.execute(() -> {
-      for (int i = 0; i < connections; i++) {
-        Conn conn = new Conn();
-        conns.add(conn);
-        conn.connect();
-      }
-    });
+    int count = Math.min(LOOPS.loops().size(), connections);
+    for (int k = 0; k < count; k++) {
+      lanes.add(new Lane(LOOPS.loops().get(k), k, count, connections / count + (k < connections % count ? 1 : 0)));
+    }
   }
 
   /** {@code perSecond} reads a second over {@code connections} connections, for {@code length}; started when connected. */
@@ -147,28 +132,17 @@ final class PacedLoad implements AutoCloseable {
    */
   private PacedLoad begin(long startAtNanos) throws InterruptedException {
     try {
-      connected.get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(lanes.stream().map(l -> l.connected).toArray(CompletableFuture[]::new))
+          .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      loop.execute(this::stop);
+      lanes.forEach(l -> l.loop.execute(l::stop));
       throw new IllegalStateException("could not open the load's connections to " + nodeName + " within 30 s", e);
     }
     long now = System.nanoTime();
     startNanos = Math.max(now, startAtNanos);
-    loop.schedule(() -> {
-      if (stopping) {
-        return; // closed before it began
-      }
-      started = true;
-      if (perSecond > 0) {
-        ticker = loop.scheduleAtFixedRate(this::tick, 0, TICK_NANOS, TimeUnit.NANOSECONDS);
-      } else {
-        Conn conn;
-        while ((conn = idle.pollFirst()) != null) {
-          conn.send(startNanos);
-        }
-      }
-      sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
-    }, startNanos - now, TimeUnit.NANOSECONDS);
+    for (Lane lane : lanes) {
+      lane.loop.schedule(lane::start, startNanos - now, TimeUnit.NANOSECONDS);
+    }
     return this;
   }
 
@@ -182,11 +156,26 @@ final class PacedLoad implements AutoCloseable {
     return startNanos + lengthNanos;
   }
 
+  /** Reads due that never left the client: no connection was free within the timeout, or before the load ended. */
+  long neverSent() {
+    return lanes.stream().mapToLong(l -> l.neverSent).sum();
+  }
+
+  /**
+   * How late the load's own event loops ran a task due every 100 ms (ascending, nanoseconds): a
+   * client that is behind reads its answers late, and that delay is in the latencies it measures.
+   * Read it once the load has ended.
+   */
+  long[] loopLags() {
+    return lanes.stream().flatMap(l -> l.lags.stream()).mapToLong(Long::longValue).sorted().toArray();
+  }
+
   /** Waits until the load has run its length and every read on the wire has its answer or timed out. */
   void awaitEnd() throws InterruptedException {
     long wait = Math.max(0, endNanos() - System.nanoTime()) + TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(5);
     try {
-      ended.get(wait, TimeUnit.NANOSECONDS);
+      CompletableFuture.allOf(lanes.stream().map(l -> l.ended).toArray(CompletableFuture[]::new))
+          .get(wait, TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("the load on " + nodeName + " did not end", e);
     }
@@ -195,116 +184,180 @@ final class PacedLoad implements AutoCloseable {
   /** Stops sending now (reads still waiting are dropped), then waits for the reads on the wire. */
   @Override
   public void close() throws InterruptedException {
-    loop.execute(this::stop);
+    lanes.forEach(l -> l.loop.execute(l::stop));
     awaitEnd();
   }
 
-  // ---- on the event loop ----
+  /**
+   * Some of the connections on one event loop, and every {@code count}-th read of the schedule
+   * starting with read {@code index}. Touched on its event loop only, but for the futures and
+   * {@link #neverSent}, read once the lane has ended.
+   */
+  private final class Lane {
+    final EventLoop loop;
+    final int index;
+    final int count;
+    final CompletableFuture<Void> connected = new CompletableFuture<>();
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
+    final List<Conn> conns = new ArrayList<>();
+    final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    /** Due times of the reads waiting for a connection, oldest first. */
+    final DueTimes waiting = new DueTimes();
+    /** Reads of this lane issued so far: the next is read {@code index + issued * count} of the schedule. */
+    long issued;
+    long neverSent;
+    /** How late each sweep ran, in nanoseconds: how far behind the lane's event loop was. */
+    final List<Long> lags = new ArrayList<>();
+    long nextSweep;
+    int busy;
+    int up;
+    boolean started;
+    boolean stopping;
+    ScheduledFuture<?> ticker;
+    ScheduledFuture<?> sweeper;
 
-  private void tick() {
-    if (stopping) {
-      return;
+    Lane(EventLoop loop, int index, int count, int connections) {
+      this.loop = loop;
+      this.index = index;
+      this.count = count;
+      loop.execute(() -> {
+        for (int i = 0; i < connections; i++) {
+          Conn conn = new Conn(this);
+          conns.add(conn);
+          conn.connect();
+        }
+      });
     }
-    long now = System.nanoTime();
-    long total = (long) (lengthNanos / 1e9 * perSecond);
-    long due = Math.min(total, (long) ((now - startNanos) / 1e9 * perSecond) + 1);
-    for (; issued < due; issued++) {
-      long dueAt = startNanos + (long) (issued * 1e9 / perSecond);
-      Conn conn = idle.pollFirst();
-      if (conn != null) {
-        conn.send(dueAt);
+
+    void start() {
+      if (stopping) {
+        return; // closed before it began
+      }
+      started = true;
+      if (perSecond > 0) {
+        ticker = loop.scheduleAtFixedRate(this::tick, 0, TICK_NANOS, TimeUnit.NANOSECONDS);
       } else {
-        waiting.addLast(dueAt);
-      }
-    }
-  }
-
-  private void sweep() {
-    long now = System.nanoTime();
-    if (!stopping && now - startNanos >= lengthNanos) {
-      stop();
-      return;
-    }
-    Long oldest;
-    while ((oldest = waiting.peekFirst()) != null && now - oldest > TIMEOUT.toNanos()) {
-      waiting.pollFirst();
-      reads.add(ChaosLoad.Read.unanswered(nodeName, oldest, now, NOT_SENT + " within " + TIMEOUT.toSeconds() + " s"));
-    }
-    for (Conn conn : conns) {
-      if (conn.busy && now - conn.due > TIMEOUT.toNanos()) {
-        conn.giveUp(now);
-      }
-    }
-  }
-
-  /** No more reads: those waiting are dropped, those on the wire get their answers. */
-  private void stop() {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    if (ticker != null) {
-      ticker.cancel(false);
-    }
-    long now = System.nanoTime();
-    for (Long dueAt : waiting) {
-      reads.add(ChaosLoad.Read.unanswered(nodeName, dueAt, now, NOT_SENT + " before the load ended"));
-    }
-    waiting.clear();
-    endIfIdle();
-  }
-
-  private void endIfIdle() {
-    if (stopping && busy == 0 && !ended.isDone()) {
-      if (sweeper != null) {
-        sweeper.cancel(false);
-      }
-      for (Conn conn : conns) {
-        if (conn.channel != null) {
-          conn.channel.close();
+        Conn conn;
+        while ((conn = idle.pollFirst()) != null) {
+          conn.send(startNanos);
         }
       }
-      connected.completeExceptionally(new IllegalStateException("stopped"));
-      ended.complete(null);
+      nextSweep = System.nanoTime() + SWEEP_NANOS;
+      sweeper = loop.scheduleAtFixedRate(this::sweep, SWEEP_NANOS, SWEEP_NANOS, TimeUnit.NANOSECONDS);
     }
-  }
 
-  /** A connection with nothing on the wire: it takes the oldest waiting read, or the next closed-loop read, or waits. */
-  private void free(Conn conn) {
-    idle.remove(conn);
-    if (stopping || !started) {
-      idle.addLast(conn);
-      endIfIdle();
-      return;
+    /** Reads of this lane due by now ({@code index}, {@code index + count}, ...), and no more than the load's length holds. */
+    private long dueBy(long elapsedNanos) {
+      long reads = Math.min((long) (lengthNanos / 1e9 * perSecond), (long) (elapsedNanos / 1e9 * perSecond) + 1);
+      return reads <= index ? 0 : (reads - index - 1) / count + 1;
     }
-    long now = System.nanoTime();
-    if (perSecond <= 0) {
-      if (now - startNanos < lengthNanos) {
-        conn.send(now);
-      }
-      return;
-    }
-    Long dueAt;
-    while ((dueAt = waiting.pollFirst()) != null) {
-      if (now - dueAt <= TIMEOUT.toNanos()) {
-        conn.send(dueAt);
+
+    void tick() {
+      if (stopping) {
         return;
       }
-      reads.add(ChaosLoad.Read.unanswered(nodeName, dueAt, now, NOT_SENT + " within " + TIMEOUT.toSeconds() + " s"));
+      long due = dueBy(System.nanoTime() - startNanos);
+      for (; issued < due; issued++) {
+        long dueAt = startNanos + (long) ((index + issued * count) * 1e9 / perSecond);
+        Conn conn = idle.pollFirst();
+        if (conn != null) {
+          conn.send(dueAt);
+        } else {
+          waiting.add(dueAt);
+        }
+      }
     }
-    idle.addLast(conn);
+
+    void sweep() {
+      long now = System.nanoTime();
+      lags.add(Math.max(0, now - nextSweep));
+      nextSweep += SWEEP_NANOS;
+      if (!stopping && now - startNanos >= lengthNanos) {
+        stop();
+        return;
+      }
+      while (!waiting.isEmpty() && now - waiting.first() > TIMEOUT.toNanos()) {
+        waiting.removeFirst();
+        neverSent++;
+      }
+      for (Conn conn : conns) {
+        if (conn.busy && now - conn.due > TIMEOUT.toNanos()) {
+          conn.giveUp(now);
+        }
+      }
+    }
+
+    /** No more reads: those waiting are dropped, those on the wire get their answers. */
+    void stop() {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
+      neverSent += waiting.size();
+      waiting.clear();
+      endIfIdle();
+    }
+
+    void endIfIdle() {
+      if (stopping && busy == 0 && !ended.isDone()) {
+        if (sweeper != null) {
+          sweeper.cancel(false);
+        }
+        for (Conn conn : conns) {
+          if (conn.channel != null) {
+            conn.channel.close();
+          }
+        }
+        connected.completeExceptionally(new IllegalStateException("stopped"));
+        ended.complete(null);
+      }
+    }
+
+    /** A connection with nothing on the wire: it takes the oldest waiting read, or the next closed-loop read, or waits. */
+    void free(Conn conn) {
+      idle.remove(conn);
+      if (stopping || !started) {
+        idle.addLast(conn);
+        endIfIdle();
+        return;
+      }
+      long now = System.nanoTime();
+      if (perSecond <= 0) {
+        if (now - startNanos < lengthNanos) {
+          conn.send(now);
+        }
+        return;
+      }
+      while (!waiting.isEmpty()) {
+        long dueAt = waiting.removeFirst();
+        if (now - dueAt <= TIMEOUT.toNanos()) {
+          conn.send(dueAt);
+          return;
+        }
+        neverSent++;
+      }
+      idle.addLast(conn);
+    }
   }
 
   /** One kept-alive connection and the read on it, if any. */
   private final class Conn {
+    final Lane lane;
     Channel channel;
     boolean busy;
     int id;
     long due;
     long sent;
 
+    Conn(Lane lane) {
+      this.lane = lane;
+    }
+
     void connect() {
-      Bootstrap bootstrap = new Bootstrap().group(loop).channel(LOOPS.socketChannel())
+      Bootstrap bootstrap = new Bootstrap().group(lane.loop).channel(LOOPS.socketChannel())
           .option(ChannelOption.TCP_NODELAY, true)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2_000)
           .handler(new ChannelInitializer<Channel>() {
@@ -316,21 +369,21 @@ final class PacedLoad implements AutoCloseable {
       bootstrap.connect("127.0.0.1", port).addListener((ChannelFuture f) -> {
         if (f.isSuccess()) {
           channel = f.channel();
-          if (!started && ++up == conns.size()) {
-            connected.complete(null);
+          if (!lane.started && ++lane.up == lane.conns.size()) {
+            lane.connected.complete(null);
           }
-          free(this);
-        } else if (!stopping) {
-          loop.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
+          lane.free(this);
+        } else if (!lane.stopping) {
+          lane.loop.schedule(this::connect, 100, TimeUnit.MILLISECONDS);
         }
       });
     }
 
     void send(long dueAt) {
-      id = ++ids;
+      id = ids.incrementAndGet();
       due = dueAt;
       busy = true;
-      PacedLoad.this.busy++;
+      lane.busy++;
       byte[] body = TestNodes.call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", id), id)
           .getBytes(StandardCharsets.UTF_8);
       FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
@@ -355,7 +408,7 @@ final class PacedLoad implements AutoCloseable {
           response.headers().get("X-Riata-Attempt-Log"), response.headers().contains(HttpHeaderNames.RETRY_AFTER)));
       done();
       if (HttpUtil.isKeepAlive(response)) {
-        free(this);
+        lane.free(this);
       } else {
         channel.close(); // lost() opens another
       }
@@ -366,15 +419,15 @@ final class PacedLoad implements AutoCloseable {
         return;
       }
       channel = null;
-      idle.remove(this);
+      lane.idle.remove(this);
       if (busy) {
         reads.add(ChaosLoad.Read.unanswered(nodeName, due, System.nanoTime(), "connection closed"));
         done();
       }
-      if (!stopping) {
+      if (!lane.stopping) {
         connect();
       }
-      endIfIdle();
+      lane.endIfIdle();
     }
 
     /** No answer within the timeout: the read fails and the connection is replaced, as a client with a timeout does. */
@@ -384,15 +437,58 @@ final class PacedLoad implements AutoCloseable {
       Channel stale = channel;
       channel = null;
       stale.close();
-      if (!stopping) {
+      if (!lane.stopping) {
         connect();
       }
-      endIfIdle();
+      lane.endIfIdle();
     }
 
     private void done() {
       busy = false;
-      PacedLoad.this.busy--;
+      lane.busy--;
+    }
+  }
+
+  /** Due times in arrival order, without boxing: a growing ring of longs. */
+  private static final class DueTimes {
+    private long[] ring = new long[1024];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int size() {
+      return size;
+    }
+
+    long first() {
+      return ring[head];
+    }
+
+    void add(long value) {
+      if (size == ring.length) {
+        long[] grown = new long[ring.length * 2];
+        for (int i = 0; i < size; i++) {
+          grown[i] = ring[(head + i) % ring.length];
+        }
+        ring = grown;
+        head = 0;
+      }
+      ring[(head + size++) % ring.length] = value;
+    }
+
+    long removeFirst() {
+      long value = ring[head];
+      head = (head + 1) % ring.length;
+      size--;
+      return value;
+    }
+
+    void clear() {
+      head = 0;
+      size = 0;
     }
   }
 

@@ -27,18 +27,18 @@ class PacedLoadTest {
       List<ChaosLoad.Read> reads = load.reads.stream().sorted(Comparator.comparingLong(ChaosLoad.Read::sentNanos))
           .toList();
 
-      assertEquals(50, reads.size(), "every read due is recorded once");
-      for (int i = 0; i < reads.size(); i++) {
-        assertEquals(load.startNanos() + i * 20_000_000L, reads.get(i).sentNanos(), 1, "read " + i + " is due on time");
+      assertEquals(50, reads.size() + load.neverSent(), "every read due is recorded or counted as never sent, once");
+      assertTrue(reads.size() >= 2 && load.neverSent() > 0, reads.size() + " answered, " + load.neverSent() + " not sent");
+      long previous = -1;
+      for (ChaosLoad.Read read : reads) {
+        long slot = read.sentNanos() - load.startNanos();
+        assertEquals(0, slot % 20_000_000L, "a read is due on a 20 ms step of the schedule: " + slot);
+        assertTrue(slot > previous, "each step once");
+        previous = slot;
       }
-      List<ChaosLoad.Read> answered = reads.stream().filter(ChaosLoad.Read::ok).toList();
-      List<ChaosLoad.Read> dropped = reads.stream().filter(r -> !r.ok()).toList();
-      assertTrue(answered.size() >= 2 && answered.size() < 50, "answered: " + answered.size());
-      assertTrue(dropped.stream().allMatch(r -> r.problem().startsWith(PacedLoad.NOT_SENT) && r.status() == 0),
-          "the rest were never sent: " + dropped);
-      assertTrue(answered.stream().allMatch(r -> r.status() == 200 && r.queuedNanos() >= 0));
-      assertTrue(answered.stream().anyMatch(r -> r.queuedNanos() > 0), "some reads waited for a connection");
-      assertEquals(answered.size(), sim.requests("eth_getBalance"), "the server got exactly the reads answered");
+      assertTrue(reads.stream().allMatch(r -> r.ok() && r.status() == 200 && r.queuedNanos() >= 0), reads::toString);
+      assertTrue(reads.stream().anyMatch(r -> r.queuedNanos() > 0), "some reads waited for a connection");
+      assertEquals(reads.size(), sim.requests("eth_getBalance"), "the server got exactly the reads answered");
     }
   }
 

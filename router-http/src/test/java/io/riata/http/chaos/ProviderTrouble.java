@@ -49,8 +49,8 @@ final class ProviderTrouble {
    * Steady reads; after a while, {@code trouble} starts and lasts to the end of the load. What the
    * scenario reads off it: the reads before and during, and what providers and node counted during.
    */
-  private record Run(List<ChaosLoad.Read> before, List<ChaosLoad.Read> during, long upstreamCalls,
-                     double hedges, double retriesDenied, ChaosNode.Collections collections) {
+  private record Run(List<ChaosLoad.Read> before, List<ChaosLoad.Read> during, long neverSent, long upstreamCalls,
+                     double hedges, double retriesDenied, ChaosNode.Collections collections, String loopLag) {
     double attemptsPerRead() {
       return during.isEmpty() ? 0 : (double) upstreamCalls / during.size();
     }
@@ -72,9 +72,9 @@ final class ProviderTrouble {
     trouble.apply(bed);
     load.awaitEnd();
     Run run = new Run(load.reads.stream().filter(r -> r.sentNanos() < from).toList(),
-        load.reads.stream().filter(r -> r.sentNanos() >= from).toList(), upstreamCalls() - calls,
+        load.reads.stream().filter(r -> r.sentNanos() >= from).toList(), load.neverSent(), upstreamCalls() - calls,
         node.metric("riata_hedges_total") - hedges, node.metric("riata_retries_denied_total") - denied,
-        node.collections(wallFrom, System.currentTimeMillis()));
+        node.collections(wallFrom, System.currentTimeMillis()), Overload.loopLag(load));
     bed.heal();
     return run;
   }
@@ -101,8 +101,9 @@ final class ProviderTrouble {
     long hedged = run.during().stream().filter(ChaosLoad.Read::hedged).count();
     List<String> notes = List.of(String.format(Locale.ROOT,
         "- While p2 was slow: %s; %d reads hedged (the attempt log says so), %.0f hedges counted by the node; "
-            + "slowest read over the whole slowness %s; before it: %s.",
-        Overload.tally(run.during()), hedged, run.hedges(), Row.ms(during.maxMs()), Overload.latencies(run.before())),
+            + "slowest read over the whole slowness %s; before it: %s; the load's own event loops ran %s.",
+        Overload.tally(run.during(), run.neverSent()), hedged, run.hedges(), Row.ms(during.maxMs()),
+        Overload.latencies(run.before()), run.loopLag()),
         "- The target takes the hedge delay at its floor, " + HEDGE_MIN.toMillis() + " ms (`riata.http.hedge.min`): "
             + "the delay is p2's recent p95 for the method, which for a provider answering in " + bed.latency.toMillis()
             + " ms is below the floor.");
@@ -124,7 +125,7 @@ final class ProviderTrouble {
         success * 100, ok, run.during().size()), "reported", "-"));
     List<String> notes = List.of(String.format(Locale.ROOT,
         "- During the brown-out: %s; latency %s; the node denied %.0f retries or hedges for want of budget "
-            + "(`riata_retries_denied_total`).", Overload.tally(run.during()), Overload.latencies(run.during()),
+            + "(`riata_retries_denied_total`).", Overload.tally(run.during(), run.neverSent()), Overload.latencies(run.during()),
         run.retriesDenied()), String.format(Locale.ROOT,
         "- With the default retry budget (%.0f %% of first attempts plus %d a second) the node may retry or hedge up "
             + "to %.2f times per read at %.0f reads/s, so attempts per read can reach %.2f before the budget refuses "
@@ -169,15 +170,15 @@ final class ProviderTrouble {
         Row.ms(wire[wire.length - 1] / 1e6), refused.size(), run.during().size(), withRetryAfter),
         "<= 5 ms", refused.isEmpty() ? "no" : OverloadFigures.met(p99 <= 5 && withRetryAfter == refused.size())));
     List<String> notes = List.of(String.format(Locale.ROOT,
-        "- Reads: %s; answers with HTTP 200 %s; the 503s: %s.", Overload.tally(run.during()),
+        "- Reads: %s; answers with HTTP 200 %s; the 503s: %s.", Overload.tally(run.during(), run.neverSent()),
         Overload.latencies(run.during().stream().filter(r -> r.status() == 200).toList()),
         refused.isEmpty() ? "none" : ProviderFaults.reasons(refused) + ", e.g. with X-Riata-Attempt-Log `"
             + attemptLog(refused.get(0)) + "`"), String.format(Locale.ROOT,
         "- The providers can answer about %.0f reads/s (%d providers x %d in flight / %d ms); they got %d calls, and "
             + "the answers' X-Riata-Attempts add up to %d for the HTTP 200 answers and %d for the 503s. The node "
-            + "collected garbage %d times meanwhile, the longest pause %s.",
+            + "collected garbage %d times meanwhile, the longest pause %s; the load's own event loops ran %s.",
         capacity, bed.sims.size(), maxConcurrency, bed.latency.toMillis(), run.upstreamCalls(), answeredAttempts,
-        refusedAttempts, run.collections().count(), Row.ms(run.collections().longestPauseMs())));
+        refusedAttempts, run.collections().count(), Row.ms(run.collections().longestPauseMs()), run.loopLag()));
     return new Result("saturated", String.format(Locale.ROOT,
         "one node; providers answering in %d ms with max_concurrency %d each; %.0f reads/s (open loop, %d connections)"
             + " for %d s after %d s of the same", bed.latency.toMillis(), maxConcurrency, SATURATING_READS,
