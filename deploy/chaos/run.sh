@@ -15,7 +15,7 @@
 #             the provider faults; heap after GC, open files and threads sampled every 5 s. Off by default.
 #   --overload  the overload figures: slow-provider, brown-out and overload against one node whose
 #             providers answer in 20 ms, then saturated (every provider at max_concurrency) against
-#             another; about 4 minutes, under 2 with --quick. The scenario ids for --only are those four.
+#             another; about 3 minutes, under 2 with --quick. The scenario ids for --only are those four.
 #   --out     where to write (default docs/reliability.md, docs/overload.md with --overload); "-" prints only
 #
 # Builds the jar and the test classes first (mvn package, which compiles tests without running

@@ -149,7 +149,7 @@ final class Overload {
     notes.add("- After the drop: p99 of the reads due in each second (threshold " + Row.ms(recovery.thresholdMs())
         + "): " + recovery.windows() + ".");
     return new Result("overload", String.format(Locale.ROOT,
-        "one node, providers answering in %d ms, admission at its default", bed.latency.toMillis()), figures, notes);
+        "One node, providers answering in %d ms, admission at its default", bed.latency.toMillis()), figures, notes);
   }
 
   /** Doubles closed-loop connections from 16 until good answers a second stop rising by 5 % for {@code flatSteps} steps. */

@@ -180,7 +180,7 @@ final class ProviderTrouble {
         capacity, bed.sims.size(), maxConcurrency, bed.latency.toMillis(), run.upstreamCalls(), answeredAttempts,
         refusedAttempts, run.collections().count(), Row.ms(run.collections().longestPauseMs()), run.loopLag()));
     return new Result("saturated", String.format(Locale.ROOT,
-        "one node; providers answering in %d ms with max_concurrency %d each; %.0f reads/s (open loop, %d connections)"
+        "One node; providers answering in %d ms with max_concurrency %d each; %.0f reads/s (open loop, %d connections)"
             + " for %d s after %d s of the same", bed.latency.toMillis(), maxConcurrency, SATURATING_READS,
         SATURATING_CONNECTIONS, pace.trouble().toSeconds(), pace.before().toSeconds()), figures, notes);
   }
