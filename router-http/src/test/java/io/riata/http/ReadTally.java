@@ -56,9 +56,13 @@ public final class ReadTally {
 
   /** Why {@code r} is not a good answer to request {@code id}, or {@code null} when it is. */
   public static String problem(HttpResponse<String> r, int id) {
-    String body = r.body() == null ? "" : r.body();
-    if (r.statusCode() != 200) {
-      return "HTTP " + r.statusCode() + " " + shorten(body);
+    return problem(r.statusCode(), r.body() == null ? "" : r.body(), id);
+  }
+
+  /** Why an answer with this status and body is not a good answer to request {@code id}, or {@code null} when it is. */
+  public static String problem(int status, String body, int id) {
+    if (status != 200) {
+      return "HTTP " + status + " " + shorten(body);
     }
     JsonNode json;
     try {

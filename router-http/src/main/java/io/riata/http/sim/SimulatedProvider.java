@@ -107,6 +107,8 @@ public final class SimulatedProvider implements AutoCloseable {
   private volatile Duration latency;
   /** Delays of single methods, instead of {@link #latency}. */
   private final Map<String, Duration> methodLatency = new ConcurrentHashMap<>();
+  /** Every n-th call gets a JSON-RPC error; 0 for none. Starts as the settings say. */
+  private volatile int errorEvery;
   /** The server now listening, or null while killed. Changed only under {@code this}. */
   private volatile Listener listener;
   private boolean closed;
@@ -116,6 +118,7 @@ public final class SimulatedProvider implements AutoCloseable {
     this.responder = new EthResponder(settings.name(), settings.chainId(), settings.blockTime());
     this.chain = new SimulatedChain(settings.startBlock(), settings.blockTime(), System.nanoTime());
     this.latency = settings.latency();
+    this.errorEvery = settings.errorEvery();
     this.pool = Executors.newFixedThreadPool(THREADS, daemonThreads("riata-sim-" + settings.name() + "-"));
     this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("riata-sim-" + settings.name() + "-timer-"));
     timer.setRemoveOnCancelPolicy(true);
@@ -238,6 +241,17 @@ public final class SimulatedProvider implements AutoCloseable {
    */
   public int openConnections() {
     return OpenConnections.at(port);
+  }
+
+  /**
+   * From the next call on, every {@code n}-th call (counted since start or the last
+   * {@link #resetCounts()}) gets a JSON-RPC error: 2 fails half the calls, 0 none.
+   */
+  public void errorEvery(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("errorEvery must be 0 (off) or positive, got " + n);
+    }
+    errorEvery = n;
   }
 
   public long head() {
@@ -541,7 +555,7 @@ public final class SimulatedProvider implements AutoCloseable {
     if (call.method() == null) {
       return error(call.id(), new Failure(INVALID_REQUEST, "invalid request"));
     }
-    int every = settings.errorEvery();
+    int every = errorEvery;
     Answer answer = every > 0 && callNumber % every == 0
         ? new Failure(SIMULATED_FAILURE, "simulated upstream failure")
         : responder.answer(call.method(), call.params(), head);

@@ -41,12 +41,27 @@ final class ChaosLoad implements AutoCloseable {
 
   /**
    * One read. {@code problem} is null for a good answer; {@code errorCode} is the JSON-RPC error
-   * code when the answer was one (0 otherwise); {@code attempts} is -1 when the header was absent.
+   * code when the answer was one (0 otherwise); {@code attempts} is -1 when the header was absent;
+   * {@code status} is the HTTP status, 0 without an answer; {@code retryAfter} whether the answer
+   * carried {@code Retry-After}. {@code sentNanos} is when the client meant to send: a paced load
+   * ({@link PacedLoad}) may have held the read back for {@code queuedNanos} for want of a free
+   * connection, and that wait is part of its latency.
    */
   record Read(String node, long sentNanos, long doneNanos, String problem, int errorCode, int attempts,
-              List<Attempt> log) {
+              List<Attempt> log, int status, boolean retryAfter, long queuedNanos) {
+
+    /** A read that got no HTTP answer. */
+    static Read unanswered(String node, long sentNanos, long doneNanos, String problem) {
+      return new Read(node, sentNanos, doneNanos, problem, 0, -1, List.of(), 0, false, 0);
+    }
+
     boolean ok() {
       return problem == null;
+    }
+
+    /** Time from sending it on the connection to the answer: {@link #latencyNanos()} less the wait for a connection. */
+    long wireNanos() {
+      return latencyNanos() - queuedNanos;
     }
 
     long latencyNanos() {
@@ -89,7 +104,7 @@ final class ChaosLoad implements AutoCloseable {
           List<ChaosNode> nodes = targets.get();
           if (nodes.isEmpty()) {
             long now = System.nanoTime();
-            reads.add(new Read("none", now, now, "no node to send to", 0, -1, List.of()));
+            reads.add(Read.unanswered("none", now, now, "no node to send to"));
           } else {
             send(nodes.get(id % nodes.size()), id);
           }
@@ -99,7 +114,7 @@ final class ChaosLoad implements AutoCloseable {
       thread.setDaemon(true);
       thread.setUncaughtExceptionHandler((th, e) -> {
         long now = System.nanoTime();
-        reads.add(new Read("none", now, now, th.getName() + " died: " + e, 0, -1, List.of()));
+        reads.add(Read.unanswered("none", now, now, th.getName() + " died: " + e));
       });
       threads.add(thread);
       thread.start();
@@ -124,34 +139,43 @@ final class ChaosLoad implements AutoCloseable {
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      reads.add(new Read(node.name, sent, System.nanoTime(), "interrupted", 0, -1, List.of()));
+      reads.add(Read.unanswered(node.name, sent, System.nanoTime(), "interrupted"));
       return;
     } catch (Exception e) {
-      reads.add(new Read(node.name, sent, System.nanoTime(), e.getClass().getSimpleName(), 0, -1, List.of()));
+      reads.add(Read.unanswered(node.name, sent, System.nanoTime(), e.getClass().getSimpleName()));
       return;
     }
-    long done = System.nanoTime();
-    String problem = ReadTally.problem(r, id);
+    reads.add(read(node.name, sent, System.nanoTime(), 0, id, r.statusCode(), r.body(),
+        r.headers().firstValue("X-Riata-Attempts").orElse(null),
+        r.headers().firstValue("X-Riata-Attempt-Log").orElse(null),
+        r.headers().firstValue("Retry-After").isPresent()));
+  }
+
+  /** One answered read, judged by {@link ReadTally#problem} with the routing headers taken apart. */
+  static Read read(String node, long sentNanos, long doneNanos, long queuedNanos, int id, int status, String body,
+                   String attemptsHeader, String attemptLogHeader, boolean retryAfter) {
+    String problem = ReadTally.problem(status, body == null ? "" : body, id);
     int code = 0;
-    if (problem != null && r.statusCode() == 200) {
+    if (problem != null) {
       try {
-        JsonNode error = TestNodes.json(r.body()).path("error").path("code");
+        JsonNode error = TestNodes.json(body).path("error").path("code");
         code = error.isInt() ? error.asInt() : 0;
       } catch (RuntimeException e) {
         // not JSON: the problem already says so
       }
     }
-    int attempts = r.headers().firstValue("X-Riata-Attempts").map(Integer::parseInt).orElse(-1);
-    List<Attempt> log = new ArrayList<>(3);
-    r.headers().firstValue("X-Riata-Attempt-Log").ifPresent(header -> {
-      for (String entry : header.split(", ")) {
+    int attempts = attemptsHeader == null ? -1 : Integer.parseInt(attemptsHeader);
+    List<Attempt> log = new ArrayList<>(2);
+    if (attemptLogHeader != null) {
+      for (String entry : attemptLogHeader.split(", ")) {
         int eq = entry.indexOf('=');
         if (eq > 0) {
           log.add(new Attempt(entry.substring(0, eq), entry.substring(eq + 1)));
         }
       }
-    });
-    reads.add(new Read(node.name, sent, done, problem, code, attempts, List.copyOf(log)));
+    }
+    return new Read(node, sentNanos, doneNanos, problem, code, attempts, List.copyOf(log), status, retryAfter,
+        queuedNanos);
   }
 
   /** Reads sent at or after {@code from} and before {@code to} (nanoTime). */

@@ -14,10 +14,12 @@ import java.util.function.Predicate;
 /**
  * The fault matrix: runs each scenario against real Riata processes on loopback and writes the
  * figures into {@code docs/reliability.md} (everything below its marker line). Run it through
- * {@code deploy/chaos/run.sh}, which builds the jar and the test classes first.
+ * {@code deploy/chaos/run.sh}, which builds the jar and the test classes first. With
+ * {@code --overload} it measures the overload figures instead ({@link OverloadFigures}), written
+ * into {@code docs/overload.md}.
  *
  * <pre>
- * ChaosMatrix [--only id,id,...] [--quick] [--soak 1h] [--out docs/reliability.md|-]
+ * ChaosMatrix [--overload] [--only id,id,...] [--quick] [--soak 1h] [--out docs/reliability.md|-]
  *             [--jar router-http/target/riata.jar] [--work target/chaos] [--command "text"]
  * </pre>
  */
@@ -26,11 +28,16 @@ public final class ChaosMatrix {
   static final String MARKER = "<!-- Everything below is written by deploy/chaos/run.sh; edits there are lost. -->";
 
   /** What to run and where to write it. */
-  record Options(Predicate<String> only, boolean quick, Duration soak, Path out, Path jar, Path work, String command) {}
+  record Options(Predicate<String> only, boolean quick, Duration soak, Path out, Path jar, Path work, String command,
+                 boolean overload) {}
 
   public static void main(String[] args) throws Exception {
     Options options = parse(args);
     Files.createDirectories(options.work());
+    if (options.overload()) {
+      OverloadFigures.run(options);
+      return;
+    }
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     List<Row> rows = new ArrayList<>();
@@ -133,7 +140,9 @@ public final class ChaosMatrix {
     Predicate<String> only = id -> true;
     boolean quick = false;
     Duration soak = null;
-    Path out = Path.of("docs", "reliability.md");
+    Path out = null;
+    boolean outGiven = false;
+    boolean overload = false;
     Path jar = Path.of("router-http", "target", "riata.jar");
     Path work = Path.of("router-http", "target", "chaos");
     String command = "deploy/chaos/run.sh";
@@ -145,10 +154,12 @@ public final class ChaosMatrix {
           only = ids::contains;
         }
         case "--quick" -> quick = true;
+        case "--overload" -> overload = true;
         case "--soak" -> soak = duration(value(args, ++i, arg));
         case "--out" -> {
           String v = value(args, ++i, arg);
           out = v.equals("-") ? null : Path.of(v);
+          outGiven = true;
         }
         case "--jar" -> jar = Path.of(value(args, ++i, arg));
         case "--work" -> work = Path.of(value(args, ++i, arg));
@@ -159,7 +170,10 @@ public final class ChaosMatrix {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("no jar at " + jar.toAbsolutePath() + " (mvn -DskipTests package builds it)");
     }
-    return new Options(only, quick, soak, out, jar, work, command);
+    if (!outGiven) {
+      out = Path.of("docs", overload ? "overload.md" : "reliability.md");
+    }
+    return new Options(only, quick, soak, out, jar, work, command, overload);
   }
 
   private static String value(String[] args, int i, String option) {

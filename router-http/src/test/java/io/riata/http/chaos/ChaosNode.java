@@ -23,12 +23,21 @@ import java.util.regex.Pattern;
 /**
  * One Riata node as a child JVM started from the shaded jar, with its default settings except
  * those given in the environment. It can be killed (SIGKILL), stopped (SIGTERM), frozen (SIGSTOP)
- * and thawed (SIGCONT), and read from the outside: admin API, heap after a GC, open files, threads.
+ * and thawed (SIGCONT), and read from the outside: admin API, heap after a GC, open files, threads,
+ * CPU time. Its collections go to a GC log beside its output, so heap after every collection can
+ * be read without forcing one.
  */
 final class ChaosNode implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private static final Pattern USED = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+  /** The heap every node gets ({@code -Xmx}), in MiB. */
+  static final int MAX_HEAP_MIB = 256;
+  /** A line of {@code -Xlog:gc} with the {@code timemillis} decoration: when, and heap before -> after (capacity). */
+  private static final Pattern GC_LINE =
+      Pattern.compile("^\\[(\\d+)ms\\].*\\s(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)[KMG]\\) ([\\d.]+)ms");
+  /** Clock ticks per second of /proc/PID/stat; 100 on every Linux this runs on. */
+  private static final long TICKS_PER_SECOND = 100;
   /** Every node process started here, killed when this JVM exits however it ends (an interrupted run too). */
   private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -44,6 +53,7 @@ final class ChaosNode implements AutoCloseable {
   private final Path chains;
   private final Map<String, String> env;
   private final Path log;
+  private final Path gcLog;
   private Process process;
 
   ChaosNode(String name, Path jar, Path chains, int clusterPort, Map<String, String> env, Path logDir)
@@ -56,6 +66,7 @@ final class ChaosNode implements AutoCloseable {
     this.httpPort = freePort();
     this.adminPort = freePort();
     this.log = logDir.resolve(name + ".log");
+    this.gcLog = logDir.toAbsolutePath().resolve(name + "-gc.log");
   }
 
   static int freePort() throws IOException {
@@ -70,8 +81,8 @@ final class ChaosNode implements AutoCloseable {
 
   ChaosNode start() throws IOException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-jar", jar.toString(), chains.toString()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + MAX_HEAP_MIB + "m",
+        "-XX:+UseSerialGC", "-Xlog:gc:file=" + gcLog + ":timemillis", "-jar", jar.toString(), chains.toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().putAll(env);
@@ -235,6 +246,87 @@ final class ChaosNode implements AutoCloseable {
       throw new IOException("jcmd " + command + " did not finish");
     }
     return new String(out, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Collections logged between two moments: how many, the most heap left in use after any of
+   * them (KiB; -1 when there was none) and the longest pause. After a young collection the heap
+   * in use includes the old generation's garbage, so it is an upper bound of what was live.
+   */
+  record Collections(int count, long mostAfterKib, double longestPauseMs) {}
+
+  /** The collections that ended between {@code fromMillis} and {@code toMillis} (wall clock), from the GC log. */
+  Collections collections(long fromMillis, long toMillis) {
+    long most = -1;
+    int count = 0;
+    double longest = 0;
+    try {
+      for (String line : Files.readAllLines(gcLog)) {
+        Matcher m = GC_LINE.matcher(line);
+        if (m.find()) {
+          long at = Long.parseLong(m.group(1));
+          if (at >= fromMillis && at <= toMillis) {
+            most = Math.max(most, kib(Long.parseLong(m.group(4)), m.group(5)));
+            longest = Math.max(longest, Double.parseDouble(m.group(7)));
+            count++;
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no log yet, or a line cut short while being written
+    }
+    return new Collections(count, most, longest);
+  }
+
+  private static long kib(long value, String unit) {
+    return switch (unit) {
+      case "G" -> value * 1024 * 1024;
+      case "M" -> value * 1024;
+      default -> value;
+    };
+  }
+
+  /** CPU time the process used so far (user and system), in milliseconds; -1 when unreadable. */
+  long cpuMillis() {
+    return cpuMillis(process.pid());
+  }
+
+  /** CPU time of any process on this machine, from /proc/PID/stat; -1 when unreadable. */
+  static long cpuMillis(long pid) {
+    try {
+      String stat = Files.readAllLines(Path.of("/proc", Long.toString(pid), "stat")).get(0);
+      // The command name may hold spaces; the fields after it are fixed: utime and stime are the 12th and 13th.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The sum of every sample of a Prometheus metric on the operator's {@code /metrics} (all tags
+   * together), e.g. {@code riata_node_requests_refused_total}; -1 when the node did not answer.
+   */
+  double metric(String name) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return -1;
+      }
+      double sum = 0;
+      for (String line : r.body().split("\n")) {
+        if (line.startsWith(name) && (line.charAt(name.length()) == '{' || line.charAt(name.length()) == ' ')) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
   }
 
   /** Open file descriptors, from /proc; -1 when unreadable. */

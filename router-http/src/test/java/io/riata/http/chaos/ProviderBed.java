@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Three simulated providers in this JVM (p1, p2, p3: one block a second, 1 ms to answer, 429s
- * with {@code Retry-After: 5}) behind one chain, {@code chaos}, routed round-robin so that every
- * provider gets a share of the reads, and one or more Riata nodes in front as child JVMs.
+ * Three simulated providers in this JVM (p1, p2, p3: one block a second, 1 ms to answer unless
+ * told otherwise, 429s with {@code Retry-After: 5}) behind one chain, {@code chaos}, routed
+ * round-robin so that every provider gets a share of the reads, and one or more Riata nodes in
+ * front as child JVMs.
  */
 final class ProviderBed implements AutoCloseable {
 
@@ -29,26 +30,39 @@ final class ProviderBed implements AutoCloseable {
   final List<SimulatedProvider> sims = new ArrayList<>();
   final List<ChaosNode> nodes = new ArrayList<>();
   final Path chains;
+  /** How long every provider takes to answer when healthy. */
+  final Duration latency;
 
-  private ProviderBed(Path chains) {
+  private ProviderBed(Path chains, Duration latency) {
     this.chains = chains;
+    this.latency = latency;
   }
 
   /** Starts the providers and {@code nodeCount} nodes forming one cluster, and waits until all are ready. */
   static ProviderBed start(Path jar, Path dir, String label, int nodeCount, Map<String, String> env)
       throws IOException, InterruptedException {
+    return start(jar, dir, label, nodeCount, env, BASE_LATENCY, List.of());
+  }
+
+  /**
+   * The same with providers that take {@code latency} to answer, each with {@code providerFields}
+   * added to its entry in chains.yml (e.g. {@code "max_concurrency: 2"}).
+   */
+  static ProviderBed start(Path jar, Path dir, String label, int nodeCount, Map<String, String> env,
+                           Duration latency, List<String> providerFields) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     StringBuilder yaml = new StringBuilder("chains:\n  " + CHAIN + ":\n    chain_id: " + CHAIN_ID
         + "\n    block_time: 1s\n    max_lag_blocks: " + MAX_LAG_BLOCKS + "\n    strategy: round-robin\n    providers:\n");
     List<SimulatedProvider> started = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       started.add(SimulatedProvider.start(SimSettings.healthy("p" + i, CHAIN_ID)
-          .withLatency(BASE_LATENCY).withRetryAfter(RETRY_AFTER)));
+          .withLatency(latency).withRetryAfter(RETRY_AFTER)));
       yaml.append("      - id: p").append(i).append("\n        http_url: ").append(started.get(i - 1).httpUrl()).append('\n');
+      providerFields.forEach(field -> yaml.append("        ").append(field).append('\n'));
     }
     Path chains = dir.resolve(label + "-chains.yml");
     Files.writeString(chains, yaml);
-    ProviderBed bed = new ProviderBed(chains);
+    ProviderBed bed = new ProviderBed(chains, latency);
     bed.sims.addAll(started);
     try {
       List<Integer> clusterPorts = new ArrayList<>();
@@ -82,7 +96,8 @@ final class ProviderBed implements AutoCloseable {
     long head = sims.get(0).head();
     for (SimulatedProvider sim : sims) {
       sim.fault(Fault.NONE);
-      sim.latency(BASE_LATENCY);
+      sim.latency(latency);
+      sim.errorEvery(0);
       sim.revive();
       sim.head(head);
     }

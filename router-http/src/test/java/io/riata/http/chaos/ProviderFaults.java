@@ -64,7 +64,7 @@ final class ProviderFaults {
         fault("html-garbage", "p2 answers HTTP 200 with an HTML error page", Fault.HTML),
         new Scenario("latency-2s", "p2 answers 2 s late",
             bed -> bed.sim(TARGET).latency(Duration.ofSeconds(2)),
-            bed -> bed.sim(TARGET).latency(ProviderBed.BASE_LATENCY), null),
+            bed -> bed.sim(TARGET).latency(bed.latency), null),
         new Scenario("behind-50", "p2's head 50 blocks behind the others (and advancing)",
             bed -> bed.sim(TARGET).head(bed.sim("p1").head() - 50),
             bed -> bed.sim(TARGET).head(bed.sim("p1").head()), null),

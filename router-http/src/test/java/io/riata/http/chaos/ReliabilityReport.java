@@ -17,14 +17,7 @@ final class ReliabilityReport {
 
   static String section(ChaosMatrix.Options options, List<Row> rows, List<String> soakRows, Instant started,
                         Duration wall) {
-    StringBuilder md = new StringBuilder();
-    md.append("## The last run\n\n");
-    md.append("Command: `").append(options.command()).append("`, started ").append(started.toString(), 0, 16)
-        .append(" UTC at commit ").append(git("rev-parse", "--short", "HEAD"))
-        .append(dirty() ? " (with uncommitted changes)" : "")
-        .append("; wall time ").append(minutes(wall)).append(".\n\n");
-    md.append("Machine: ").append(machine()).append(". The runner, the simulated providers and every Riata node ")
-        .append("(each a JVM with `-Xmx256m -XX:+UseSerialGC`) share these cores.\n\n");
+    StringBuilder md = new StringBuilder(runHeader(options, started, wall));
     md.append("| scenario | fault | reads | failed reads | p50 | p99 (max) | excluded after | recovered after | attempts per read |\n");
     md.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
@@ -46,16 +39,41 @@ final class ReliabilityReport {
     return md.toString();
   }
 
+  /** "## The last run", then the command, start, commit and wall time, and the machine. */
+  static String runHeader(ChaosMatrix.Options options, Instant started, Duration wall) {
+    return "## The last run\n\n"
+        + "Command: `" + options.command() + "`, started " + started.toString().substring(0, 16)
+        + " UTC at commit " + git("rev-parse", "--short", "HEAD") + (dirty() ? " (with uncommitted changes)" : "")
+        + "; wall time " + minutes(wall) + ".\n\n"
+        + "Machine: " + machine() + ". The runner, the simulated providers and every Riata node (each a JVM with `-Xmx"
+        + ChaosNode.MAX_HEAP_MIB + "m -XX:+UseSerialGC`) share these cores.\n\n";
+  }
+
   static void write(Path file, String section) throws IOException {
+    write(file, ChaosMatrix.MARKER, "# Reliability", section);
+  }
+
+  /** Replaces everything below {@code marker} in {@code file} with {@code section}. */
+  static void write(Path file, String marker, String title, String section) throws IOException {
     String kept;
     if (Files.isRegularFile(file)) {
       String text = Files.readString(file, StandardCharsets.UTF_8);
-      int at = text.indexOf(ChaosMatrix.MARKER);
-      kept = at < 0 ? text.stripTrailing() + "\n\n" + ChaosMatrix.MARKER : text.substring(0, at + ChaosMatrix.MARKER.length());
+      int at = text.indexOf(marker);
+      kept = at < 0 ? text.stripTrailing() + "\n\n" + marker : text.substring(0, at + marker.length());
     } else {
-      kept = "# Reliability\n\n" + ChaosMatrix.MARKER;
+      kept = title + "\n\n" + marker;
     }
     Files.writeString(file, kept + "\n\n" + section, StandardCharsets.UTF_8);
+  }
+
+  /** The machine's load averages over 1, 5 and 15 minutes, as /proc/loadavg gives them. */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readAllLines(Path.of("/proc/loadavg")).get(0).trim().split("\\s+");
+      return parts[0] + " / " + parts[1] + " / " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static boolean dirty() {

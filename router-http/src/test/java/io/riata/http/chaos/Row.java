@@ -21,7 +21,8 @@ record Row(String scenario, String setup, String reads, String failed, String p5
           nanos.length == 0 ? 0 : nanos[nanos.length - 1] / 1e6);
     }
 
-    private static double percentile(long[] sorted, double q) {
+    /** The {@code q} quantile of ascending nanoseconds, in milliseconds; 0 for none. */
+    static double percentile(long[] sorted, double q) {
       if (sorted.length == 0) {
         return 0;
       }

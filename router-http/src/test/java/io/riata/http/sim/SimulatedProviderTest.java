@@ -222,6 +222,23 @@ class SimulatedProviderTest {
   }
 
   @Test
+  void failsEverySecondCallOnceSwitchedWhileRunningAndStopsWhenSwitchedOff() throws Exception {
+    assertEquals("0x89", call(sim, "eth_chainId", "[]").get("result").asText());
+    sim.errorEvery(2);
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonNode reply = call(sim, "eth_chainId", "[]");
+      answers.add(reply.has("error") ? Integer.toString(reply.get("error").get("code").asInt()) : "ok");
+    }
+    // Calls 2 and 4 of the cadence (counted since start) fail.
+    assertEquals(List.of("-32000", "ok", "-32000", "ok"), answers);
+    sim.errorEvery(0);
+    assertEquals("0x89", call(sim, "eth_chainId", "[]").get("result").asText());
+    assertEquals("0x89", call(sim, "eth_chainId", "[]").get("result").asText());
+    assertThrows(IllegalArgumentException.class, () -> sim.errorEvery(-1));
+  }
+
+  @Test
   void rateLimitsEveryNthRequestWithRetryAfter() throws Exception {
     SimulatedProvider limited = start(SimSettings.healthy("limited", 1)
         .withRateLimitEvery(3).withRetryAfter(Duration.ofMillis(1500)));
