@@ -53,11 +53,16 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
    * @param defaultCap   the hard cap of a provider that sets no {@code max_concurrency}
    * @param initialLimit where an adaptive limit starts (at most the cap)
    * @param minLimit     an adaptive limit never goes below this (nor above the cap)
+   * @param rttTolerance gradient2: how many times its long average the recent latency may be
+   *                     before the limit shrinks (at least 1)
    */
-  public record Settings(Algorithm algorithm, int defaultCap, int initialLimit, int minLimit) {
+  public record Settings(Algorithm algorithm, int defaultCap, int initialLimit, int minLimit, double rttTolerance) {
     public Settings {
       if (defaultCap < 1) {
         throw new IllegalArgumentException("default concurrency cap must be at least 1, got " + defaultCap);
+      }
+      if (!(rttTolerance >= 1)) {
+        throw new IllegalArgumentException("rtt-tolerance must be at least 1, got " + rttTolerance);
       }
       if (minLimit < 1 || initialLimit < minLimit) {
         throw new IllegalArgumentException("need 1 <= min-limit <= initial-limit, got min-limit " + minLimit
@@ -67,7 +72,7 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
 
     /** The cap and nothing else: what a provider gets with {@code max_concurrency} alone. */
     public static Settings fixed(int cap) {
-      return new Settings(Algorithm.FIXED, cap, 1, 1);
+      return new Settings(Algorithm.FIXED, cap, 1, 1, 1);
     }
   }
 
@@ -140,8 +145,8 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
           // The long average spans about 600 windows (minutes), so a slow-down that lasts is held
           // against the latency from before it, not against itself.
           .longWindow(600)
-          // Recent latency up to 1.5 times the long average is not taken for a queue.
-          .rttTolerance(1.5)
+          // Recent latency up to this many times the long average is not taken for a queue.
+          .rttTolerance(settings.rttTolerance())
           .build();
       case VEGAS -> VegasLimit.newBuilder()
           .initialLimit(initial)

@@ -39,7 +39,7 @@ public record UpstreamSettings(Duration connectTimeout, ConcurrencyLimiter.Setti
     Config a = c.getConfig("adaptive-concurrency");
     try {
       return new ConcurrencyLimiter.Settings(ConcurrencyLimiter.Algorithm.parse(a.getString("algorithm")),
-          c.getInt("max-concurrency"), a.getInt("initial-limit"), a.getInt("min-limit"));
+          c.getInt("max-concurrency"), a.getInt("initial-limit"), a.getInt("min-limit"), a.getDouble("rtt-tolerance"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("riata.http.upstream.adaptive-concurrency: " + e.getMessage(), e);
     }
