@@ -105,6 +105,11 @@ public final class Dispatcher {
     final Consumer<Answer<B>> answer;
     @SuppressWarnings("unchecked")
     final Outcome<B>[] slots;
+    /**
+     * Each request's bytes, cut when the batch arrives: the transport's buffer is only ours until
+     * {@link #dispatch} returns, and elements that wait for a place start later.
+     */
+    final Object[] sliced;
     final List<Outcome<B>> routed;
     int waiting;
     boolean started;
@@ -124,6 +129,7 @@ public final class Dispatcher {
       this.transport = transport;
       this.answer = answer;
       this.slots = new Outcome[items.size()];
+      this.sliced = new Object[items.size()];
       this.routed = new ArrayList<>(items.size());
     }
 
@@ -131,9 +137,12 @@ public final class Dispatcher {
       this.chain = chain;
       this.strategy = strategy;
       this.allowed = allowed;
-      for (Parsed.Item item : items) {
-        if (item instanceof Parsed.Request r && !r.request().isNotification()) {
-          waiting++;
+      for (int i = 0; i < items.size(); i++) {
+        if (items.get(i) instanceof Parsed.Request r) {
+          sliced[i] = payloads.slice(r.request().offset(), r.request().length());
+          if (!r.request().isNotification()) {
+            waiting++;
+          }
         }
       }
       launch();
@@ -164,7 +173,9 @@ public final class Dispatcher {
           deferred.increment();
         }
         JsonRpcRequest request = ((Parsed.Request) item).request();
-        P payload = payloads.slice(request.offset(), request.length());
+        @SuppressWarnings("unchecked")
+        P payload = (P) sliced[slot];
+        sliced[slot] = null;
         boolean notification = request.isNotification();
         inFlight++;
         engine.execute(chain, strategy, allowed, request, payload, transport, outcome -> {

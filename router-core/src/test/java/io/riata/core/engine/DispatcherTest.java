@@ -32,6 +32,7 @@ class DispatcherTest {
   private final List<String> sliced = new ArrayList<>();
   private final List<String> released = new ArrayList<>();
   private byte[] body;
+  private int slicedBeforeReturn;
 
   private final Payloads<String> payloads = new Payloads<>() {
     @Override
@@ -55,6 +56,7 @@ class DispatcherTest {
     List<Answer<ScriptedTransport.Body>> answers = new ArrayList<>();
     dispatcher.dispatch(TestChain.of("a", "b"), Strategies.create(StrategyName.PRIORITY), null, body, bytes.length,
         payloads, transport, answers::add);
+    slicedBeforeReturn = sliced.size();
     transport.runUntilIdle();
     return answers;
   }
@@ -151,6 +153,7 @@ class DispatcherTest {
           .append(",\"method\":\"eth_getBalance\",\"params\":[\"0x").append(id).append("\",\"latest\"]}");
     }
     List<Answer<ScriptedTransport.Body>> answers = dispatch(batch.append(']').toString());
+    assertEquals(4, slicedBeforeReturn, "every element's bytes are cut before dispatch returns: the buffer is lent");
     long start = transport.sent.get(0).atNanos();
     List<Long> sentAtMs = transport.sent.stream().map(sent -> (sent.atNanos() - start) / 1_000_000).toList();
     assertEquals(List.of(0L, 0L, 50L, 100L), sentAtMs, "two at once; each of the others as a place came free");
