@@ -92,16 +92,27 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
 
   @Override
   public Permit tryAcquire(ProviderConfig provider) {
+    Slots s = slots(provider);
+    if (s.tryTake(s.limit())) {
+      return s;
+    }
+    s.refused.increment();
+    return null;
+  }
+
+  @Override
+  public Permit tryAcquireUpToCap(ProviderConfig provider) {
+    Slots s = slots(provider);
+    return s.tryTake(s.cap) ? s : null;
+  }
+
+  private Slots slots(ProviderConfig provider) {
     Slots s = slots.get(provider.id());
     if (s == null) {
       s = slots.computeIfAbsent(provider.id(), id -> new Slots(provider.maxConcurrency() > 0
           ? provider.maxConcurrency() : settings.defaultCap()));
     }
-    if (s.tryTake()) {
-      return s;
-    }
-    s.refused.increment();
-    return null;
+    return s;
   }
 
   @Override
@@ -182,8 +193,7 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
       return adaptive == null ? cap : Math.max(floor, Math.min(cap, adaptive.getLimit()));
     }
 
-    boolean tryTake() {
-      int limit = limit();
+    boolean tryTake(int limit) {
       for (;;) {
         int n = get();
         if (n >= limit) {

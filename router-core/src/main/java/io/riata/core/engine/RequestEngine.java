@@ -203,6 +203,12 @@ public final class RequestEngine {
     int roundStart;
     /** Candidates of the current round skipped because they were at their concurrency limit. */
     int skippedThisRound;
+    /**
+     * The first candidate of the round passed over for its limit, and where the log says so; -1
+     * when none was or it has been taken up to its cap.
+     */
+    int spare = -1;
+    int spareLogged;
     /** Attempts sent to providers, over all rounds. */
     int sent;
     final RetryBudget budget;
@@ -246,21 +252,44 @@ public final class RequestEngine {
         long now = clock.nanoTime();
         long remaining = deadlineNanos - now;
         int made = attempts.size() - roundStart - skippedThisRound;
-        if (index >= candidates.size() || made + inFlight() >= maxAttempts || remaining <= 0) {
+        if (made + inFlight() >= maxAttempts || remaining <= 0) {
           return false;
         }
-        ProviderConfig provider = candidates.get(index++);
-        boolean timed = timer.sample();
-        ProviderLimiter.Permit permit = limiter.tryAcquire(provider);
-        if (timed) {
-          timer.admission(clock.nanoTime() - now);
-        }
-        if (permit == null) {
-          // Nothing was sent: not the provider's fault, so nothing is recorded against it, and
-          // it does not count as one of the request's attempts.
-          attempts.add(new Attempt(provider.id(), "saturated", 0, hedge));
-          skippedThisRound++;
-          continue;
+        ProviderConfig provider;
+        ProviderLimiter.Permit permit;
+        if (index < candidates.size()) {
+          provider = candidates.get(index++);
+          boolean timed = timer.sample();
+          permit = limiter.tryAcquire(provider);
+          if (timed) {
+            timer.admission(clock.nanoTime() - now);
+          }
+          if (permit == null) {
+            // Nothing was sent: not the provider's fault, so nothing is recorded against it, and
+            // it does not count as one of the request's attempts.
+            if (spare < 0) {
+              spare = index - 1;
+              spareLogged = attempts.size();
+            }
+            attempts.add(new Attempt(provider.id(), "saturated", 0, hedge));
+            skippedThisRound++;
+            continue;
+          }
+        } else {
+          // Every candidate left was at its limit. An adaptive limit only steers load to
+          // providers with room; when none has any, the first one passed over still takes the
+          // request up to its hard cap (max_concurrency). Hedges are optional and never do.
+          if (spare < 0 || hedge) {
+            return false;
+          }
+          provider = candidates.get(spare);
+          permit = limiter.tryAcquireUpToCap(provider);
+          spare = -1;
+          if (permit == null) {
+            return false;
+          }
+          attempts.remove(spareLogged);
+          skippedThisRound--;
         }
         if (sent == 0) {
           budget.first(now);
@@ -549,6 +578,7 @@ public final class RequestEngine {
       index = 0;
       roundStart = attempts.size();
       skippedThisRound = 0;
+      spare = -1;
       next();
     }
 

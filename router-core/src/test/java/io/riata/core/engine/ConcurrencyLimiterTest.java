@@ -63,6 +63,22 @@ class ConcurrencyLimiterTest {
   }
 
   @Test
+  void pastTheAdaptiveLimitASlotIsStillThereUpToTheCap() {
+    long[] now = {0};
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(new Settings(Algorithm.GRADIENT2, 256, 4, 4, 2.5), () -> now[0]);
+    ProviderConfig p = TestChain.provider("p", 0, null, 6);
+    for (int i = 0; i < 4; i++) {
+      assertNotNull(limiter.tryAcquire(p));
+    }
+    assertNull(limiter.tryAcquire(p), "the adaptive limit of 4 is reached");
+    assertEquals(1, limiter.refused("p"));
+    assertNotNull(limiter.tryAcquireUpToCap(p));
+    assertNotNull(limiter.tryAcquireUpToCap(p));
+    assertNull(limiter.tryAcquireUpToCap(p), "max_concurrency 6 is hard");
+    assertEquals(6, limiter.inFlight("p"));
+  }
+
+  @Test
   void refusalsAndThrottlingAreNotLatencySamples() {
     long[] now = {0};
     ConcurrencyLimiter limiter = new ConcurrencyLimiter(ADAPTIVE, () -> now[0]);

@@ -225,17 +225,7 @@ class RequestEngineTest {
 
   @Test
   void skipsAFullProviderWithoutHoldingItAgainstIt() {
-    ProviderLimiter refusesA = new ProviderLimiter() {
-      @Override
-      public Permit tryAcquire(ProviderConfig provider) {
-        return provider.id().equals("a") ? null : limiter.tryAcquire(provider);
-      }
-
-      @Override
-      public int inFlight(String providerId) {
-        return limiter.inFlight(providerId);
-      }
-    };
+    ProviderLimiter refusesA = refusing("a");
     TestChain chain = TestChain.of("a", "b");
     transport.script("b=ok");
     Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED, refusesA), chain,
@@ -322,8 +312,17 @@ class RequestEngineTest {
         "13 first attempts allow 2.6 retries: the third is refused");
   }
 
-  /** A limiter with no room for the given providers. */
+  /** A limiter with no room at all (up to their caps) for the given providers. */
   private ProviderLimiter refusing(String... full) {
+    return limiting(false, full);
+  }
+
+  /** A limiter whose adaptive limit is reached for the given providers, with room below their caps. */
+  private ProviderLimiter atAdaptiveLimit(String... full) {
+    return limiting(true, full);
+  }
+
+  private ProviderLimiter limiting(boolean roomBelowCap, String... full) {
     List<String> ids = List.of(full);
     return new ProviderLimiter() {
       @Override
@@ -332,10 +331,44 @@ class RequestEngineTest {
       }
 
       @Override
+      public Permit tryAcquireUpToCap(ProviderConfig provider) {
+        return ids.contains(provider.id()) && !roomBelowCap ? null : limiter.tryAcquire(provider);
+      }
+
+      @Override
       public int inFlight(String providerId) {
         return limiter.inFlight(providerId);
       }
     };
+  }
+
+  @Test
+  void aProviderAtItsAdaptiveLimitIsPassedOverWhileAnotherHasRoom() {
+    transport.script("b=ok");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
+        atAdaptiveLimit("a")), TestChain.of("a", "b"), "eth_getBalance");
+    assertEquals("a=saturated, b=ok", log(outcome));
+  }
+
+  @Test
+  void whenEveryCandidateIsAtItsAdaptiveLimitTheFirstTakesTheRequestUpToItsCap() {
+    transport.script("a=ok");
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
+        atAdaptiveLimit("a", "b")), chain, "eth_getBalance");
+    assertEquals("b=saturated, a=ok", log(outcome), "no 503 while a provider is below its hard cap");
+    assertEquals("a", outcome.providerId());
+    assertEquals(0, limiter.inFlight("a"), "its slot came back");
+  }
+
+  @Test
+  void anOverflowAttemptThatFailsStillFailsOverToWhatIsLeft() throws IOException {
+    transport.script("a=503");
+    TestChain chain = TestChain.of("a", "b");
+    Outcome<ScriptedTransport.Body> outcome = run(engine(HedgePolicy.NONE, NodeAdmission.UNBOUNDED,
+        atAdaptiveLimit("a", "b")), chain, "eth_getBalance");
+    assertEquals("b=saturated, a=http 503", log(outcome), "one provider past its adaptive limit per round");
+    assertEquals(-32050, ownAnswer(outcome).path("error").path("code").asInt());
   }
 
   @Test
