@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import io.riata.core.config.ChainConfig;
 import io.riata.core.config.ProviderConfig;
 import io.riata.http.RiataServer;
@@ -71,12 +73,7 @@ class OverloadIT {
     bulky.createContext("/", exchange -> {
       String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       String result = request.contains("eth_blockNumber") ? "\"0x10\"" : big;
-      byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + json(request).get("id") + ",\"result\":" + result + "}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
+      answer(exchange, json(request).get("id"), "\"result\":" + result);
     });
     bulky.start();
     ChainConfig large = TestNodes.chain("large", 3, "priority", List.of(
@@ -87,9 +84,9 @@ class OverloadIT {
     busy.createContext("/", exchange -> {
       JsonNode request = json(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       String method = request.path("method").asText();
-      String answer;
+      String member;
       if (method.equals("eth_blockNumber")) {
-        answer = "\"result\":\"0x" + Long.toHexString(busyHead.incrementAndGet()) + "\"";
+        member = "\"result\":\"0x" + Long.toHexString(busyHead.incrementAndGet()) + "\"";
       } else if (method.equals("eth_getBalance")) {
         busyReads.incrementAndGet();
         try {
@@ -97,16 +94,11 @@ class OverloadIT {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        answer = "\"result\":\"0x0\"";
+        member = "\"result\":\"0x0\"";
       } else {
-        answer = "\"error\":{\"code\":-32601,\"message\":\"the method does not exist\"}";
+        member = "\"error\":{\"code\":-32601,\"message\":\"the method does not exist\"}";
       }
-      byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + "," + answer + "}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
+      answer(exchange, request.get("id"), member);
     });
     busy.start();
     ChainConfig probed = TestNodes.chain("probed", 4, "priority", List.of(
@@ -117,6 +109,15 @@ class OverloadIT {
             // The providers answer everything after 3 s, head probes included.
             + "\nriata.http.upstream.probe-timeout = 5s\nriata.http.upstream.max-response-size = 1MiB"
             + "\nriata.http.websocket.max-connections = " + WS_LIMIT);
+  }
+
+  /** A JSON-RPC answer with {@code member} ("result": ... or "error": ...), 200 and a length. */
+  private static void answer(HttpExchange exchange, JsonNode id, String member) throws IOException {
+    byte[] body = ("{\"jsonrpc\":\"2.0\",\"id\":" + id + "," + member + "}").getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, body.length);
+    exchange.getResponseBody().write(body);
+    exchange.close();
   }
 
   @AfterAll
