@@ -178,16 +178,21 @@ class AdminClusterIT {
     long versionBefore = json(admin(survivors.get(0), "GET", "/admin/chains/c").body())
         .get("snapshot").get("version").asLong();
     assertTrue(leaving.stop(Duration.ofSeconds(30)), leaving.name + " did not stop");
+    long stoppedAt = System.currentTimeMillis();
     await(() -> {
       String now = poolHost(survivors.get(0));
       return now != null && !now.equals(host);
     }, "the pool did not start again on a survivor");
     String newHost = poolHost(survivors.get(0));
-    // The new incarnation publishes only once it has read the stored drains back.
+    // The new incarnation publishes only once it has read the stored drains back. Its snapshot
+    // is the one received after the old host had exited, or numbered below the old one's (the new
+    // incarnation counts from the start, and may pass the old count after a few seconds).
     await(() -> {
       for (RiataProcess node : survivors) {
         JsonNode snapshot = json(admin(node, "GET", "/admin/chains/c").body()).get("snapshot");
-        if (snapshot.get("version").asLong() >= versionBefore || snapshot.get("ageMs").asLong() > 1500) {
+        long ageMs = snapshot.get("ageMs").asLong();
+        boolean afterTheOldHost = System.currentTimeMillis() - ageMs > stoppedAt;
+        if (ageMs > 1500 || !(afterTheOldHost || snapshot.get("version").asLong() < versionBefore)) {
           return false; // still the old incarnation's snapshot
         }
       }
