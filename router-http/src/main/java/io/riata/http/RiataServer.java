@@ -142,7 +142,6 @@ public final class RiataServer implements AutoCloseable {
           system.executionContext());
       RpcServer rpc = RpcServer.bind(loops, settings, websocket, resolver,
           gateway.dispatcher(), client, health, subscriptions);
-      metrics.watchWebSockets(rpc::webSocketConnections, rpc::webSocketsRefused);
       metrics.watchOperatorPort(operatorConnections);
       metrics.watchDataBounds(rpc, subscriptions);
       CoordinatedShutdown.get(system).addTask(

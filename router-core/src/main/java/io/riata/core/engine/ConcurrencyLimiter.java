@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 
 /**
  * How many attempts may be in flight to each provider from this node. The provider's
@@ -77,17 +76,10 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
   }
 
   private final Settings settings;
-  private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Slots> slots = new ConcurrentHashMap<>();
 
   public ConcurrencyLimiter(Settings settings) {
-    this(settings, System::nanoTime);
-  }
-
-  /** With the clock that stamps latency samples (a test's manual clock). */
-  public ConcurrencyLimiter(Settings settings, LongSupplier nanoClock) {
     this.settings = settings;
-    this.nanoClock = nanoClock;
   }
 
   @Override
@@ -206,14 +198,14 @@ public final class ConcurrencyLimiter implements ProviderLimiter {
     }
 
     @Override
-    public void release(OutcomeKind kind, long nanos) {
+    public void release(OutcomeKind kind, long startedNanos, long nanos) {
       int inFlight = getAndDecrement();
       if (adaptive == null || kind == null || nanos <= 0) {
         return;
       }
       switch (kind) {
-        case SUCCESS, CALLER_ERROR, UNSUPPORTED -> adaptive.onSample(nanoClock.getAsLong() - nanos, nanos, inFlight, false);
-        case TIMEOUT -> adaptive.onSample(nanoClock.getAsLong() - nanos, nanos, inFlight, true);
+        case SUCCESS, CALLER_ERROR, UNSUPPORTED -> adaptive.onSample(startedNanos, nanos, inFlight, false);
+        case TIMEOUT -> adaptive.onSample(startedNanos, nanos, inFlight, true);
         default -> {
           // Refused, reset, 5xx or throttled: the provider's health and cool-down, not its load.
         }

@@ -14,10 +14,11 @@ public interface ProviderLimiter {
   /** A slot taken for one attempt; given back exactly once when the attempt ends. */
   interface Permit {
     /**
-     * @param kind  how the attempt ended, or {@code null} when it was cancelled (a hedge that lost)
-     * @param nanos how long it took
+     * @param kind         how the attempt ended, or {@code null} when it was cancelled (a hedge that lost)
+     * @param startedNanos when it started, on the engine's clock
+     * @param nanos        how long it took
      */
-    void release(OutcomeKind kind, long nanos);
+    void release(OutcomeKind kind, long startedNanos, long nanos);
   }
 
   /** A slot for one attempt to {@code provider}, or {@code null} when it is at its limit. */

@@ -295,7 +295,7 @@ public final class RequestEngine {
           budget.first(now);
         } else if (!budget.tryRetry(now)) {
           chain.rollup().retryDenied();
-          permit.release(null, 0);
+          permit.release(null, now, 0);
           if (hedge) {
             index--; // no hedge; the candidate stays for a failover
           } else {
@@ -389,7 +389,7 @@ public final class RequestEngine {
           keptAsError = true;
         }
       }
-      call.permit.release(verdict.kind(), nanos);
+      call.permit.release(verdict.kind(), call.startedNanos, nanos);
       chain.recordAttempt(provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos,
           coolDownUntil(verdict));
       attempts.add(new Attempt(provider.id(), verdict.reason(), nanos, call.hedge));
@@ -463,7 +463,7 @@ public final class RequestEngine {
       if (body != null) {
         transport.release(body);
       }
-      call.permit.release(verdict.kind(), nanos);
+      call.permit.release(verdict.kind(), call.startedNanos, nanos);
       chain.recordAttempt(call.provider.id(), request.method(), verdict.kind(), verdict.reason(), nanos,
           coolDownUntil(verdict));
     }
@@ -495,7 +495,7 @@ public final class RequestEngine {
         call.handle.cancel();
       }
       long nanos = clock.nanoTime() - call.startedNanos;
-      call.permit.release(OutcomeKind.TIMEOUT, nanos);
+      call.permit.release(OutcomeKind.TIMEOUT, call.startedNanos, nanos);
       chain.recordAttempt(call.provider.id(), request.method(), OutcomeKind.TIMEOUT, "outrun by a hedge", nanos, 0);
     }
 
@@ -636,7 +636,7 @@ public final class RequestEngine {
         call.handle.cancel();
       }
       long nanos = clock.nanoTime() - call.startedNanos;
-      call.permit.release(null, nanos);
+      call.permit.release(null, call.startedNanos, nanos);
       attempts.add(new Attempt(call.provider.id(), "cancelled", nanos, call.hedge));
     }
 

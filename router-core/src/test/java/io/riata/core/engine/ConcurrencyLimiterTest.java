@@ -35,7 +35,7 @@ class ConcurrencyLimiterTest {
     assertNotNull(b);
     assertNull(limiter.tryAcquire(p), "max_concurrency 2 holds a third attempt back");
     assertEquals(2, limiter.inFlight("p"));
-    a.release(null, 0);
+    a.release(null, 0, 0);
     assertNotNull(limiter.tryAcquire(p), "a cancelled attempt gives its slot back");
     assertEquals(2, limiter.limit("p"));
   }
@@ -52,20 +52,18 @@ class ConcurrencyLimiterTest {
 
   @Test
   void anAdaptiveLimitStartsAtItsInitialValueAndNeverAboveTheCap() {
-    long[] now = {0};
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(new Settings(Algorithm.GRADIENT2, 256, 64, 8, 2.5), () -> now[0]);
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(new Settings(Algorithm.GRADIENT2, 256, 64, 8, 2.5));
     ProviderConfig small = TestChain.provider("small", 0, null, 10);
     ProviderConfig big = TestChain.provider("big", 0, null, 0);
-    limiter.tryAcquire(small).release(null, 0);
-    limiter.tryAcquire(big).release(null, 0);
+    limiter.tryAcquire(small).release(null, 0, 0);
+    limiter.tryAcquire(big).release(null, 0, 0);
     assertEquals(10, limiter.limit("small"), "max_concurrency below the initial limit caps it");
     assertEquals(64, limiter.limit("big"));
   }
 
   @Test
   void pastTheAdaptiveLimitASlotIsStillThereUpToTheCap() {
-    long[] now = {0};
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(new Settings(Algorithm.GRADIENT2, 256, 4, 4, 2.5), () -> now[0]);
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(new Settings(Algorithm.GRADIENT2, 256, 4, 4, 2.5));
     ProviderConfig p = TestChain.provider("p", 0, null, 6);
     for (int i = 0; i < 4; i++) {
       assertNotNull(limiter.tryAcquire(p));
@@ -81,7 +79,7 @@ class ConcurrencyLimiterTest {
   @Test
   void refusalsAndThrottlingAreNotLatencySamples() {
     long[] now = {0};
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(ADAPTIVE, () -> now[0]);
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(ADAPTIVE);
     ProviderConfig p = TestChain.provider("p", 0, null, 0);
     // Fast successes with 40 in flight would make the limit grow; the same with connection
     // failures and 429s must leave it where it started.
@@ -92,7 +90,7 @@ class ConcurrencyLimiterTest {
         held[j] = limiter.tryAcquire(p);
       }
       for (ProviderLimiter.Permit permit : held) {
-        permit.release(i % 2 == 0 ? OutcomeKind.RETRIABLE : OutcomeKind.RATE_LIMITED, MS);
+        permit.release(i % 2 == 0 ? OutcomeKind.RETRIABLE : OutcomeKind.RATE_LIMITED, now[0] - MS, MS);
       }
     }
     assertEquals(64, limiter.limit("p"));
@@ -137,8 +135,7 @@ class ConcurrencyLimiterTest {
 
   /** One provider with {@code workers} serving in FIFO order; arrivals at {@code rate} a second (Poisson). */
   private static Run simulate(Settings settings, int workers, DoubleUnaryOperator serviceNanos, int rate, int seconds) {
-    long[] now = {0};
-    ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings, () -> now[0]);
+    ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings);
     ProviderConfig provider = TestChain.provider("p", 0, null, 0);
     PriorityQueue<Long> free = new PriorityQueue<>();
     record Done(long at, long started, ProviderLimiter.Permit permit) { }
@@ -152,13 +149,11 @@ class ConcurrencyLimiterTest {
     while (next < end) {
       while (!pending.isEmpty() && pending.peek().at <= next) {
         Done d = pending.poll();
-        now[0] = d.at;
-        d.permit.release(OutcomeKind.SUCCESS, d.at - d.started);
+        d.permit.release(OutcomeKind.SUCCESS, d.started, d.at - d.started);
         if (d.started > end / 3) { // the first third is warm-up
           latencies[served++] = d.at - d.started;
         }
       }
-      now[0] = next;
       ProviderLimiter.Permit permit = limiter.tryAcquire(provider);
       if (permit == null) {
         if (next > end / 3) {

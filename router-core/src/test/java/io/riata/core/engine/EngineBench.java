@@ -83,7 +83,7 @@ public class EngineBench {
   @Benchmark
   public boolean admission() {
     ProviderLimiter.Permit permit = limiter.tryAcquire(first);
-    permit.release(OutcomeKind.SUCCESS, 0);
+    permit.release(OutcomeKind.SUCCESS, 0, 0);
     return permit != null;
   }
 

@@ -26,8 +26,6 @@ import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
 import kamon.metric.MeasurementUnit;
@@ -51,8 +49,6 @@ public final class MetricsExporter extends AllDirectives {
   private BoundedAdmission admission;
   private ConcurrencyLimiter limiter;
   private Dispatcher dispatcher;
-  private IntSupplier wsOpen;
-  private LongSupplier wsRefused;
   private OperatorConnections operatorPort;
   private RpcServer rpc;
   private Subscriptions subscriptions;
@@ -67,12 +63,6 @@ public final class MetricsExporter extends AllDirectives {
     this.admission = admission;
     this.limiter = limiter;
     this.dispatcher = dispatcher;
-  }
-
-  /** Also exports the RPC port's WebSocket connections and those refused for the node's maximum. */
-  public void watchWebSockets(IntSupplier open, LongSupplier refused) {
-    this.wsOpen = open;
-    this.wsRefused = refused;
   }
 
   /** Also exports the operator port's connections and what its bounds turned away. */
@@ -95,7 +85,7 @@ public final class MetricsExporter extends AllDirectives {
         TagSet.Empty(), dashboard.refusedTotal());
   }
 
-  /** Also exports the RPC port's client connections and read timeouts, and each chain's subscription sockets. */
+  /** Also exports the RPC port's client and WebSocket connections, its read timeouts, and each chain's subscription sockets. */
   public void watchDataBounds(RpcServer rpc, Subscriptions subscriptions) {
     this.rpc = rpc;
     this.subscriptions = subscriptions;
@@ -105,6 +95,10 @@ public final class MetricsExporter extends AllDirectives {
     if (rpc == null) {
       return;
     }
+    Kamon.gauge("riata.websocket.connections", "WebSocket connections open on this node's RPC port")
+        .withoutTags().update(rpc.webSocketConnections());
+    countTotal("riata.websocket.refused", "WebSocket connections closed with 1013 because the node had its maximum",
+        TagSet.Empty(), rpc.webSocketsRefused());
     Kamon.gauge("riata.rpc.connections", "client connections open on this node's RPC port, HTTP and WebSocket")
         .withoutTags().update(rpc.connections());
     countTotal("riata.rpc.connections.refused", "connections answered with 503 and closed because the RPC port had"
@@ -123,12 +117,6 @@ public final class MetricsExporter extends AllDirectives {
   }
 
   private void updateOverload() {
-    if (wsOpen != null) {
-      Kamon.gauge("riata.websocket.connections", "WebSocket connections open on this node's RPC port")
-          .withoutTags().update(wsOpen.getAsInt());
-      countTotal("riata.websocket.refused", "WebSocket connections closed with 1013 because the node had its maximum",
-          TagSet.Empty(), wsRefused.getAsLong());
-    }
     if (admission == null) {
       return;
     }
