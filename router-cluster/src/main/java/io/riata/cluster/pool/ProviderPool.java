@@ -283,7 +283,9 @@ public final class ProviderPool extends AbstractBehavior<ProviderPool.Command> {
   }
 
   private Behavior<Command> onGetSnapshot(GetSnapshot msg) {
-    if (!drainsKnown) {
+    if (version == 0) {
+      // Nothing published yet (drains still unknown, or the first publication only scheduled):
+      // answering the empty placeholder would make the asking node ready on a view with no heads.
       waitingForSnapshot.add(msg.replyTo()); // answered by the first publication
     } else {
       msg.replyTo().tell(current);

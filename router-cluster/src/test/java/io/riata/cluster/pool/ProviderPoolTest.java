@@ -287,6 +287,42 @@ class ProviderPoolTest {
     assertEquals(195, again.provider("a").safe());
   }
 
+  /**
+   * A node that asks a pool for its snapshot before the pool's first publication waits for it: it
+   * is never handed the empty placeholder (version 0, no heads) and made ready on it. The pool
+   * here is spawned directly, with a publication window long enough to ask into.
+   */
+  @Test
+  void askingBeforeTheFirstPublicationWaitsForIt() {
+    ChainConfig lonely = chain("lonely", 991, "a");
+    HeadProbe silent = new HeadProbe() {
+      @Override
+      public CompletableFuture<Long> blockNumber(ChainConfig chain, ProviderConfig provider) {
+        return new CompletableFuture<>();
+      }
+
+      @Override
+      public CompletableFuture<Finality> finality(ChainConfig chain, ProviderConfig provider) {
+        return new CompletableFuture<>();
+      }
+    };
+    PoolSettings settings = new PoolSettings(() -> new ChainsConfig("test", Map.of("lonely", lonely), Map.of()),
+        silent, Duration.ofSeconds(2), Duration.ofMinutes(1), System::nanoTime);
+    var pool = testKit.spawn(ProviderPool.create("lonely", settings));
+    TestProbe<ChainSnapshot> replies = testKit.createTestProbe();
+    // Ask every 100 ms through the window in which the stored drains are known but nothing is
+    // published: each answer, whenever it comes, is a real publication.
+    for (int i = 0; i < 15; i++) {
+      pool.tell(new ProviderPool.GetSnapshot(replies.getRef()));
+      replies.expectNoMessage(Duration.ofMillis(100));
+    }
+    for (int i = 0; i < 15; i++) {
+      ChainSnapshot s = replies.expectMessageClass(ChainSnapshot.class, Duration.ofSeconds(10));
+      assertTrue(s.version() > 0, "answered with the placeholder: " + s);
+    }
+    testKit.stop(pool);
+  }
+
   private static ChainSnapshot awaitSnapshot(ChainRuntime chain, Predicate<ChainSnapshot> condition) {
     long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < until) {
