@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * How many retries and hedges one chain may send, so that a brown-out is not multiplied by the
  * retries it causes. Over a sliding window (one-second slots), the retries allowed are
- * {@code ratio} times the first attempts in the window, plus {@code minPerSecond} for each second
- * of it, so that a quiet chain can still fail over. A retry beyond that is not sent: the request
- * ends with what it has.
+ * {@code ratio} times the first attempts in the window, but never fewer than {@code minPerSecond}
+ * for each second of it, so that a quiet chain can still fail over. The floor is a minimum, not an
+ * addition: on a busy chain the share alone decides, and attempts per request stay within
+ * {@code 1 + ratio}. A retry beyond that is not sent: the request ends with what it has.
  *
  * <p>Lock-free and approximate: a slot that turns over while another thread counts into it may
  * lose that count, which errs by one request in thousands and never blocks.
@@ -17,7 +18,7 @@ public final class RetryBudget {
 
   /**
    * @param ratio        retries (hedges included) allowed per first attempt, over the window
-   * @param minPerSecond retries allowed per second of the window whatever the traffic
+   * @param minPerSecond retries allowed per second of the window however few the first attempts
    * @param window       how far back first attempts and retries are counted; whole seconds
    */
   public record Settings(double ratio, int minPerSecond, Duration window) {
@@ -80,7 +81,7 @@ public final class RetryBudget {
         retriesSeen += retries.get(i);
       }
     }
-    if (retriesSeen + 1 > ratio * firstsSeen + floor) {
+    if (retriesSeen + 1 > Math.max(ratio * firstsSeen, floor)) {
       return false;
     }
     retries.incrementAndGet(current);

@@ -56,6 +56,26 @@ class RetryBudgetTest {
   }
 
   @Test
+  void theFloorIsAMinimumNotAnAddition() {
+    RetryBudget budget = new RetryBudget(new RetryBudget.Settings(0.2, 1, Duration.ofSeconds(10)));
+    for (int i = 0; i < 30; i++) {
+      budget.first(T0);
+    }
+    int allowed = 0;
+    while (budget.tryRetry(T0)) {
+      allowed++;
+    }
+    assertEquals(10, allowed, "30 first attempts earn 6, below the floor of 1 a second over 10 s");
+    for (int i = 0; i < 470; i++) {
+      budget.first(T0);
+    }
+    while (budget.tryRetry(T0)) {
+      allowed++;
+    }
+    assertEquals(100, allowed, "500 first attempts earn 100; the floor adds nothing to that");
+  }
+
+  @Test
   void anInfiniteRatioAllowsEverything() {
     RetryBudget budget = new RetryBudget(RetryBudget.Settings.UNLIMITED);
     for (int i = 0; i < 1000; i++) {

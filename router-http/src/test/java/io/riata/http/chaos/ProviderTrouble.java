@@ -127,11 +127,11 @@ final class ProviderTrouble {
         "- During the brown-out: %s; latency %s; the node denied %.0f retries or hedges for want of budget "
             + "(`riata_retries_denied_total`).", Overload.tally(run.during(), run.neverSent()), Overload.latencies(run.during()),
         run.retriesDenied()), String.format(Locale.ROOT,
-        "- With the default retry budget (%.0f %% of first attempts plus %d a second) the node may retry or hedge up "
-            + "to %.2f times per read at %.0f reads/s, so attempts per read can reach %.2f before the budget refuses "
-            + "anything.", BUDGET_RATIO * 100, BUDGET_FLOOR_PER_SECOND,
-        BUDGET_RATIO + BUDGET_FLOOR_PER_SECOND / READS_PER_SECOND, READS_PER_SECOND,
-        1 + BUDGET_RATIO + BUDGET_FLOOR_PER_SECOND / READS_PER_SECOND));
+        "- With the default retry budget (%.0f %% of first attempts, never fewer than %d a second) the node may retry "
+            + "or hedge up to %.2f times per read at %.0f reads/s, so attempts per read can reach %.2f before the budget "
+            + "refuses anything.", BUDGET_RATIO * 100, BUDGET_FLOOR_PER_SECOND,
+        Math.max(BUDGET_RATIO, BUDGET_FLOOR_PER_SECOND / READS_PER_SECOND), READS_PER_SECOND,
+        1 + Math.max(BUDGET_RATIO, BUDGET_FLOOR_PER_SECOND / READS_PER_SECOND)));
     return new Result("brown-out", String.format(Locale.ROOT,
         "%.0f reads/s (open loop, %d connections); after %d s p2 and p3 fail every second call (JSON-RPC -32000) "
             + "for %d s", READS_PER_SECOND, CONNECTIONS, pace.before().toSeconds(), pace.trouble().toSeconds()),
