@@ -153,6 +153,9 @@ public final class ChainRuntime implements ChainContext {
     }
     c.record(kind, reason, rateLimitedUntilMillis);
     breakers.onOutcome(providerId, kind.healthy() || kind == OutcomeKind.RATE_LIMITED);
+    if (rateLimitedUntilMillis > 0) {
+      breakers.rateLimited(providerId, rateLimitedUntilMillis);
+    }
     if (kind.settles()) {
       latency.record(providerId, method, nanos);
     }

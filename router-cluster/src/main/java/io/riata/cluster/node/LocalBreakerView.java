@@ -14,13 +14,18 @@ import java.util.function.LongSupplier;
 /**
  * This node's breaker state for one chain's providers: the authority's phase from the latest
  * snapshot, except that a provider failing several times in a row on this node is skipped here at
- * once, for a short while, before the cluster has agreed. Lock-free; read on every request.
+ * once, for a short while, before the cluster has agreed. Likewise a provider that rate-limits this
+ * node is tried last here at once, until its cool-down ends, rather than after the pool's next
+ * snapshot: meanwhile every request sent to it would be refused and retried elsewhere, spending
+ * the retry budget. Lock-free; read on every request.
  */
 public final class LocalBreakerView implements BreakerView {
 
   private static final class Entry {
     volatile BreakerPhase authority = BreakerPhase.CLOSED;
     volatile long trippedUntilNanos;
+    /** The end of the provider's cool-down after rate-limiting this node (wall clock), or 0. */
+    volatile long rateLimitedUntilMillis;
     final AtomicInteger streak = new AtomicInteger();
   }
 
@@ -55,6 +60,20 @@ public final class LocalBreakerView implements BreakerView {
       return BreakerPhase.OPEN;
     }
     return authority;
+  }
+
+  @Override
+  public boolean rateLimitedAt(String providerId, long nowMillis) {
+    Entry e = entries.get(providerId);
+    return e != null && e.rateLimitedUntilMillis > nowMillis;
+  }
+
+  /** The provider rate-limited this node: it is tried last until {@code untilMillis}. */
+  public void rateLimited(String providerId, long untilMillis) {
+    Entry e = entries.get(providerId);
+    if (e != null && untilMillis > e.rateLimitedUntilMillis) {
+      e.rateLimitedUntilMillis = untilMillis; // racing writers both write a near-equal time
+    }
   }
 
   /** Whether this node has tripped the provider on its own (for diagnostics). */

@@ -112,7 +112,7 @@ public final class Selector {
         continue;
       }
       HealthTier tier;
-      if (status != null && status.rateLimitedAt(nowMillis)) {
+      if (status != null && status.rateLimitedAt(nowMillis) || breakers.rateLimitedAt(p.id(), nowMillis)) {
         tier = HealthTier.RATE_LIMITED;
       } else if (phase == BreakerPhase.HALF_OPEN || !lagKnown) {
         tier = HealthTier.UNCERTAIN;

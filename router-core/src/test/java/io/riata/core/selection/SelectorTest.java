@@ -65,6 +65,26 @@ class SelectorTest {
   }
 
   @Test
+  void aProviderThatRateLimitedThisNodeGoesLastBeforeThePoolKnows() {
+    ChainConfig chain = chain(provider("a", 1, 1, false), provider("b", 2, 1, false));
+    BreakerView aCooling = new BreakerView() {
+      @Override
+      public BreakerPhase phase(String providerId) {
+        return BreakerPhase.CLOSED;
+      }
+
+      @Override
+      public boolean rateLimitedAt(String providerId, long nowMillis) {
+        return providerId.equals("a") && nowMillis < NOW + 1_000;
+      }
+    };
+    assertEquals(List.of("b", "a"), ids(select(chain, allHealthy(chain), aCooling, UNMEASURED, priority, "eth_call", -1)),
+        "the snapshot says nothing yet; this node's own cool-down puts a last");
+    assertEquals(List.of("a", "b"), ids(Selector.select(chain, allHealthy(chain), aCooling, UNMEASURED, priority,
+        "eth_call", -1, p -> true, NOW + 1_000)), "the cool-down over, a is first again");
+  }
+
+  @Test
   void healthTiersApplyAfterTheStrategy() {
     ChainConfig chain = chain(
         provider("limited", 0, 1, false),
