@@ -180,12 +180,18 @@ class DataBoundsIT {
     int kept = slow.openConnections();
     int hedged = 12;
     try {
-      for (int i = 0; i < hedged; i++) {
+      // A busy machine can silence the pool for a moment; while this node stands in, slow may
+      // not be first (its head not yet known again) and the read goes to quick alone: not counted.
+      for (int i = 0, tries = 0; i < hedged && tries < 4 * hedged; tries++) {
         HttpResponse<String> r = TestNodes.post(node, "/rpc/bounds", read);
         String log = r.headers().firstValue("X-Riata-Attempt-Log").orElse("");
         assertEquals("quick", r.headers().firstValue("X-Riata-Provider").orElse(""), log);
-        assertTrue(log.contains("quick=") && log.contains("(hedge)") && log.contains("slow=outrun"), log);
         assertTrue(json(r.body()).has("result"), r.body());
+        if (log.equals("quick=ok")) {
+          continue;
+        }
+        assertTrue(log.contains("quick=") && log.contains("(hedge)") && log.contains("slow=outrun"), log);
+        i++;
       }
       assertEquals(reached + hedged, slow.requests("eth_gasPrice"), "every first attempt reached the slow provider");
       assertTrue(hedged > kept, "more losers (" + hedged + ") than the " + kept + " connections kept before,"
