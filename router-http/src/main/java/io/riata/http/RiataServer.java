@@ -136,7 +136,7 @@ public final class RiataServer implements AutoCloseable {
       Health health = new Health(node);
       Kamon.init(system.settings().config());
       MetricsExporter metrics = new MetricsExporter(node, dashboard);
-      metrics.watchOverload(admission, limiter, gateway.dispatcher());
+      metrics.watchOverload(admission, limiter, gateway.dispatcher(), client);
       node.onRollup(metrics::record);
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());

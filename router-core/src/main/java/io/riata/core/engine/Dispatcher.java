@@ -94,7 +94,7 @@ public final class Dispatcher {
           "batch of " + items.size() + " requests exceeds the limit of " + maxBatchLength, null)));
       return;
     }
-    new Batch<>(items, payloads, transport, answer).run(chain, strategy, allowed);
+    new Batch<>(items, payloads, transport.whole(), answer).run(chain, strategy, allowed);
   }
 
   /** The elements of one batch, answered in their order once every non-notification has ended. */

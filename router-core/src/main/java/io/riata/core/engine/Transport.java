@@ -40,4 +40,13 @@ public interface Transport<P, B> {
   default long maxReplyBytes() {
     return -1;
   }
+
+  /**
+   * This transport with every reply held whole, for callers that need the whole body of each
+   * (a batch's elements are put together into one answer). A transport that may hand on a large
+   * reply's start only, the rest following outside the engine, returns its holding self here.
+   */
+  default Transport<P, B> whole() {
+    return this;
+  }
 }

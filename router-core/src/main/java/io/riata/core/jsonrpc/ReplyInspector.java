@@ -201,6 +201,58 @@ public final class ReplyInspector {
   }
 
   /**
+   * Whether the first {@code length} bytes of a reply, which may stop anywhere, already show it to
+   * be a result: the reply object's members before {@code "result"} are complete and none is
+   * {@code "error"}, and the result's value starts with something other than {@code null}. What
+   * comes after that start is not looked at. A reply too large to hold may then be passed on as it
+   * arrives; one this cannot judge from its start is held and inspected whole.
+   */
+  public static boolean resultBegins(byte[] body, int offset, int length) {
+    if (body == null || offset < 0 || length <= 0 || offset > body.length - length) {
+      return false;
+    }
+    byte[] b = body;
+    int end = offset + length;
+    int p = offset;
+    if (length >= 3 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
+      p += 3;
+    }
+    p = skipWhitespace(b, p, end);
+    if (p >= end || b[p] != '{') {
+      return false;
+    }
+    p = skipWhitespace(b, p + 1, end);
+    while (p < end && b[p] == '"') {
+      int nameStart = p + 1;
+      int afterName = skipName(b, nameStart, end);
+      if (afterName < 0) {
+        return false;
+      }
+      p = skipColon(b, afterName, end);
+      if (p < 0) {
+        return false;
+      }
+      if (nameIs(b, nameStart, afterName - 1, RESULT_NAME)) {
+        byte c = b[p];
+        return c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f';
+      }
+      if (nameIs(b, nameStart, afterName - 1, ERROR_NAME)) {
+        return false;
+      }
+      p = skipValue(b, p, end, 1);
+      if (p < 0) {
+        return false;
+      }
+      p = skipWhitespace(b, p, end);
+      if (p >= end || b[p] != ',') {
+        return false;
+      }
+      p = skipWhitespace(b, p + 1, end);
+    }
+    return false;
+  }
+
+  /**
    * The reply's {@code result} as a quantity ({@code "0x1b4"}: a hex string of at most 15 digits),
    * or -1 when it is not one. For the replies Riata reads a number from, such as
    * {@code eth_blockNumber}'s; call it on a reply {@link #inspect} found well formed.

@@ -171,4 +171,38 @@ class ReplyInspectorTest {
         "an error reply has no result");
     assertFalse(inspect("{\"result\":nul}").wellFormed());
   }
+
+  /** Starts of replies, cut anywhere: only those that already show a non-null result say yes. */
+  @Test
+  void aReplysStartShowsAResultOnlyWhenTheResultHasBegun() {
+    String[] yes = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[{\"blockHash\":\"0x",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0xabc",
+        " {\n \"id\" : \"a,b\" , \"result\" : {",
+        "{\"id\":{\"nested\":[1,2,{\"result\":null}]},\"result\":12",
+        "{\"result\":true",
+        "\uFEFF{\"result\":-1"};
+    String[] no = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":nul",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32000,\"message\":\"",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"resul",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"unfinished",
+        "[{\"result\":1}]",
+        "{\"jsonrpc\":\"2.0\" \"result\":1",
+        "{\"result\" 1",
+        ""};
+    for (String start : yes) {
+      byte[] b = start.replace("\uFEFF", "\u00EF\u00BB\u00BF").getBytes(StandardCharsets.ISO_8859_1);
+      assertTrue(ReplyInspector.resultBegins(b, 0, b.length), start);
+    }
+    for (String start : no) {
+      byte[] b = start.getBytes(StandardCharsets.UTF_8);
+      assertFalse(ReplyInspector.resultBegins(b, 0, b.length), start);
+    }
+    byte[] framed = "xx{\"result\":1}yy".getBytes(StandardCharsets.UTF_8);
+    assertTrue(ReplyInspector.resultBegins(framed, 2, 11), "read from the offset");
+    assertFalse(ReplyInspector.resultBegins(framed, 2, 10), "within the length only");
+  }
 }

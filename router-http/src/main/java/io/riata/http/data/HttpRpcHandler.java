@@ -3,11 +3,15 @@ package io.riata.http.data;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -16,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -31,6 +36,7 @@ import io.riata.core.engine.Payloads;
 import io.riata.core.jsonrpc.JsonRpcCodec;
 import io.riata.core.jsonrpc.JsonRpcErrors;
 import io.riata.http.data.upstream.LoopTransport;
+import io.riata.http.data.upstream.PassThrough;
 import io.riata.http.ops.Health;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -46,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * arrived in; a provider's reply comes back as the buffer it arrived in. Requests of one
  * connection are answered in order (a pipelining client waits for the earlier answers); CORS and
  * gzip are applied to each answer here; {@code /ws/rpc/...} upgrades are handed to
- * {@link WsUpgrade}.
+ * {@link WsUpgrade}. A large reply to a single request is passed through ({@link PassThrough}):
+ * written as it arrives, with reading from the provider paused while this client is not writable.
  */
 final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Payloads<ByteBuf> {
 
@@ -77,6 +84,20 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
   private Incoming current;
   /** The body being dispatched, which {@link #slice} cuts requests from. */
   private ByteBuf slicing;
+  /** The provider's reply being passed through to this client, or {@code null}. */
+  private PassThrough passing;
+  private boolean passingKeepsAlive;
+  private final PassThrough.Sink sink = new PassThrough.Sink() {
+    @Override
+    public void part(ByteBuf data, boolean last) {
+      passed(data, last);
+    }
+
+    @Override
+    public void broken() {
+      brokenOff();
+    }
+  };
 
   HttpRpcHandler(RpcPlane plane) {
     this.plane = plane;
@@ -273,8 +294,8 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     content.getBytes(content.readerIndex(), body, 0, n);
     slicing = content;
     try {
-      plane.dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body, n, this, transport,
-          answer -> answered(answer, version));
+      plane.dispatcher.dispatch(target.chain(), target.strategy(), target.allowed(), body, n, this,
+          transport.passingThrough(), answer -> answered(answer, version));
     } finally {
       slicing = null;
       content.release(); // the slices taken hold their own references
@@ -301,6 +322,13 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
       respond(Responses.empty(version, HttpResponseStatus.NO_CONTENT));
       return;
     }
+    if (answer.single() && answer.parts().get(0).body() != null) {
+      PassThrough stream = PassThrough.of(answer.parts().get(0).body());
+      if (stream != null) {
+        passThrough(answer, stream, version);
+        return;
+      }
+    }
     boolean refused = answer.single() && answer.parts().get(0).refused();
     ByteBuf body = Responses.body(ctx.alloc(), answer);
     FullHttpResponse response = Responses.json(version,
@@ -309,6 +337,11 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     if (refused) {
       headers.set(HttpHeaderNames.RETRY_AFTER, ONE);
     }
+    routingHeaders(headers, answer);
+    respond(response);
+  }
+
+  private static void routingHeaders(HttpHeaders headers, Answer<ByteBuf> answer) {
     List<Outcome<ByteBuf>> routed = answer.routed();
     if (routed.size() == 1 && answer.single()) {
       Outcome<ByteBuf> o = routed.get(0); // the common case, without building strings
@@ -326,7 +359,96 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
         headers.set(ATTEMPT_LOG, routing.attemptLog());
       }
     }
-    respond(response);
+  }
+
+  /**
+   * Sends a reply that is passed through: the head, the reply's start, then the rest as it
+   * arrives; with its length when the provider gave one, else chunked (HTTP/1.0: until the close).
+   * Never gzipped. The connection is busy until the last byte.
+   */
+  private void passThrough(Answer<ByteBuf> answer, PassThrough stream, HttpVersion version) {
+    ByteBuf start = answer.parts().get(0).body();
+    Incoming request = current;
+    current = null;
+    boolean keepAlive = request != null && request.keepAlive() && !plane.draining;
+    HttpResponse response = new DefaultHttpResponse(version, HttpResponseStatus.OK);
+    HttpHeaders headers = response.headers();
+    headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    routingHeaders(headers, answer);
+    if (request != null) {
+      plane.cors.decorate(request.origin(), headers);
+    }
+    long length = stream.contentLength();
+    if (length >= 0) {
+      headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+    } else if (version.equals(HttpVersion.HTTP_1_1)) {
+      HttpUtil.setTransferEncodingChunked(response, true);
+    } else {
+      keepAlive = false; // an HTTP/1.0 client reads such a reply until the connection ends
+    }
+    if (!keepAlive) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (version.equals(HttpVersion.HTTP_1_0)) {
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    passing = stream;
+    passingKeepsAlive = keepAlive;
+    ctx.write(response);
+    ctx.write(new DefaultHttpContent(start.retainedDuplicate()));
+    stream.start(sink); // before the start can be released: what arrived meanwhile follows it
+    start.release();
+    if (passing != null) {
+      ctx.flush();
+    }
+  }
+
+  /** More of the reply being passed through; the last part ends it like any answer. */
+  private void passed(ByteBuf data, boolean last) {
+    PassThrough stream = passing;
+    if (stream == null) {
+      data.release();
+      return;
+    }
+    if (!last) {
+      ctx.writeAndFlush(new DefaultHttpContent(data));
+      if (!ctx.channel().isWritable()) {
+        stream.pause(); // resumed when the client has taken what is queued for it
+      }
+      return;
+    }
+    passing = null;
+    HttpContent end;
+    if (data.isReadable()) {
+      end = new DefaultLastHttpContent(data);
+    } else {
+      data.release();
+      end = LastHttpContent.EMPTY_LAST_CONTENT;
+    }
+    ChannelFuture written = ctx.writeAndFlush(end);
+    busy = false;
+    if (!passingKeepsAlive) {
+      written.addListener(ChannelFutureListener.CLOSE);
+      drop();
+    } else if (!waiting.isEmpty()) {
+      ctx.executor().execute(this::next);
+    }
+  }
+
+  /** The provider's connection ended mid-reply: this client's reply can only be cut short. */
+  private void brokenOff() {
+    if (passing != null) {
+      passing = null;
+      LOG.debug("a reply passed through broke off upstream; closing the client connection");
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (passing != null && ctx.channel().isWritable()) {
+      passing.resume();
+    }
+    ctx.fireChannelWritabilityChanged();
   }
 
   private static FullHttpResponse methodNotAllowed(HttpVersion version, String allowed) {
@@ -398,6 +520,11 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    PassThrough stream = passing;
+    if (stream != null) {
+      passing = null;
+      stream.cancel(); // the provider's connection, mid-reply, is closed
+    }
     drop();
     ctx.fireChannelInactive();
   }

@@ -18,6 +18,7 @@ import io.riata.core.rollup.RetryCounts;
 import io.riata.core.selection.ProviderStatus;
 import io.riata.http.data.RpcServer;
 import io.riata.http.data.subs.Subscriptions;
+import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.ops.dashboard.DashboardFeed;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -49,6 +50,7 @@ public final class MetricsExporter extends AllDirectives {
   private BoundedAdmission admission;
   private ConcurrencyLimiter limiter;
   private Dispatcher dispatcher;
+  private UpstreamClient upstream;
   private OperatorConnections operatorPort;
   private RpcServer rpc;
   private Subscriptions subscriptions;
@@ -59,10 +61,12 @@ public final class MetricsExporter extends AllDirectives {
   }
 
   /** Also exports the node's admission (requests in flight, refusals) and each chain's retry budget. */
-  public void watchOverload(BoundedAdmission admission, ConcurrencyLimiter limiter, Dispatcher dispatcher) {
+  public void watchOverload(BoundedAdmission admission, ConcurrencyLimiter limiter, Dispatcher dispatcher,
+                            UpstreamClient upstream) {
     this.admission = admission;
     this.limiter = limiter;
     this.dispatcher = dispatcher;
+    this.upstream = upstream;
   }
 
   /** Also exports the operator port's connections and what its bounds turned away. */
@@ -129,6 +133,8 @@ public final class MetricsExporter extends AllDirectives {
     countTotal("riata.batch.elements.deferred",
         "batch elements that waited for a place among their batch's requests in flight (max-batch-concurrency)",
         TagSet.Empty(), dispatcher.deferredBatchElements());
+    countTotal("riata.replies.passed.through", "provider replies passed to their clients as they arrived instead of"
+        + " being held whole (upstream.pass-through-above)", TagSet.Empty(), upstream.passedThrough());
     for (ChainRuntime chain : node.chains()) {
       TagSet tags = TagSet.of("chain", chain.config().name());
       for (ProviderConfig p : chain.config().providers()) {

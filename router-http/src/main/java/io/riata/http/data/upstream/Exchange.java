@@ -18,6 +18,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
 
 /**
@@ -25,13 +26,28 @@ import javax.net.ssl.SSLException;
  * the answer, on the connection's event loop. It reports to its listener exactly once, unless it
  * is cancelled first. The request goes out as the provider's ready head, the length, and the
  * caller's bytes (a duplicate of them, nothing copied).
+ *
+ * <p>A reply passed through ({@link StreamHead}) is reported to the listener by its start; the
+ * exchange then keeps the connection and hands the rest to whoever took the reply over, with the
+ * attempt's timeout as the longest the provider may go quiet in between. The connection goes
+ * back to the pool after the reply's last byte.
  */
 final class Exchange implements Cancellable, ChannelFutureListener {
+
+  /** How long a reply passed through waits for a client that takes none of it, at least. */
+  private static final long SLOW_CLIENT_NANOS = 60_000_000_000L;
 
   private final ProviderConnections pool;
   private final ByteBuf payload;
   private final AttemptListener<ByteBuf> listener;
   private final Deadlines deadlines;
+  /** Replies larger than this may be passed through ({@link Long#MAX_VALUE}: never). */
+  private final long passThroughAbove;
+  private final LongAdder passedThrough;
+  private long timeoutNanos;
+  /** The reply being passed through while its rest is read, else {@code null}. */
+  private StreamHead passing;
+  private boolean keepAliveAfterPassing;
   private Channel channel;
   private Future<Channel> connecting;
   private boolean ended;
@@ -47,14 +63,18 @@ final class Exchange implements Cancellable, ChannelFutureListener {
   Exchange previous;
   Exchange next;
 
-  Exchange(ProviderConnections pool, ByteBuf payload, AttemptListener<ByteBuf> listener, Deadlines deadlines) {
+  Exchange(ProviderConnections pool, ByteBuf payload, AttemptListener<ByteBuf> listener, Deadlines deadlines,
+           long passThroughAbove, LongAdder passedThrough) {
     this.pool = pool;
     this.payload = payload;
     this.listener = listener;
     this.deadlines = deadlines;
+    this.passThroughAbove = passThroughAbove;
+    this.passedThrough = passedThrough;
   }
 
   void start(long timeoutNanos) {
+    this.timeoutNanos = timeoutNanos;
     deadlineNanos = System.nanoTime() + timeoutNanos;
     deadlines.watch(this);
     Channel idle = pool.takeIdle();
@@ -96,7 +116,9 @@ final class Exchange implements Cancellable, ChannelFutureListener {
 
   private void send(Channel ch) {
     channel = ch;
-    ((UpstreamHandler) ch.pipeline().last()).exchange = this;
+    UpstreamHandler handler = (UpstreamHandler) ch.pipeline().last();
+    handler.exchange = this;
+    handler.decoder.passThroughAbove = passThroughAbove;
     sent = true;
     ch.write(pool.endpoint.head());
     ch.write(lengthAndBlankLine(ch, payload.readableBytes()));
@@ -138,6 +160,19 @@ final class Exchange implements Cancellable, ChannelFutureListener {
       return;
     }
     ended = true;
+    if (response.body() instanceof StreamHead head) {
+      // Reported by its start; the connection stays with this exchange for the rest, read only
+      // once the reply is taken over (until then at most what one read decoded waits).
+      passing = head;
+      head.attach(this);
+      keepAliveAfterPassing = response.keepAlive();
+      ((UpstreamHandler) channel.pipeline().last()).exchange = this;
+      channel.config().setAutoRead(false);
+      deadlineNanos = System.nanoTime() + timeoutNanos;
+      passedThrough.increment();
+      listener.onReply(response.status(), response.retryAfter(), head);
+      return;
+    }
     deadlines.forget(this);
     if (response.keepAlive()) {
       pool.giveBack(channel);
@@ -147,21 +182,80 @@ final class Exchange implements Cancellable, ChannelFutureListener {
     listener.onReply(response.status(), response.retryAfter(), response.body());
   }
 
+  /** More of a reply passed through. */
+  void onPart(UpstreamResponseDecoder.Part part) {
+    StreamHead head = passing;
+    if (head == null) {
+      part.data().release();
+      return;
+    }
+    if (part.last()) {
+      passing = null;
+      deadlines.forget(this);
+      ((UpstreamHandler) channel.pipeline().last()).exchange = null;
+      channel.config().setAutoRead(true);
+      if (keepAliveAfterPassing) {
+        pool.giveBack(channel);
+      } else {
+        channel.close();
+      }
+    } else {
+      deadlineNanos = System.nanoTime() + timeoutNanos;
+    }
+    head.part(part);
+  }
+
+  /**
+   * Reads on from the provider, or stops until told to go on (the client is slow to take the
+   * reply). While stopped the provider is not to blame for going quiet; a client that takes
+   * nothing for {@link #SLOW_CLIENT_NANOS} loses the reply.
+   */
+  void readOn(boolean on) {
+    if (passing != null) {
+      channel.config().setAutoRead(on);
+      deadlineNanos = System.nanoTime() + (on ? timeoutNanos : Math.max(timeoutNanos, SLOW_CLIENT_NANOS));
+    }
+  }
+
+  /** The reply passed through is no longer wanted: the connection, mid-reply, is closed. */
+  void cancelPassing() {
+    if (passing != null) {
+      passing = null;
+      deadlines.forget(this);
+      close();
+    }
+  }
+
+  /** The provider's connection failed or went quiet for too long in the middle of a reply passed through. */
+  private void brokeOff() {
+    StreamHead head = passing;
+    passing = null;
+    deadlines.forget(this);
+    close();
+    head.broke();
+  }
+
   void onClosed() {
-    if (!ended) {
+    if (passing != null) {
+      brokeOff();
+    } else if (!ended) {
       fail(TransportFailure.CLOSED);
     }
   }
 
   void onError(Throwable cause) {
-    if (!ended) {
+    if (passing != null) {
+      brokeOff();
+    } else if (!ended) {
       fail(failureOf(cause));
     }
   }
 
   /** The attempt's time is up ({@link Deadlines} calls this once it has let go of the exchange). */
   void expire() {
-    if (!ended) {
+    if (passing != null) {
+      brokeOff();
+    } else if (!ended) {
       fail(sent ? TransportFailure.TIMEOUT : TransportFailure.CONNECT_TIMEOUT);
     }
   }

@@ -11,16 +11,25 @@ import io.riata.core.jsonrpc.UpstreamReply;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
  * The engine's transport on one event loop: that loop's connection pools, one per provider,
  * its timers, and the reply bytes as the pooled buffers they arrived in. Used only from its loop.
+ * Its replies are held whole; {@link #passingThrough()} is the same transport for callers that can
+ * take a large reply as it arrives ({@link PassThrough}).
  */
 public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
+  /** What the inspector would say of a reply passed through: its start showed a result. */
+  private static final UpstreamReply RESULT = new UpstreamReply(true, true, null, null, false);
+
   private final EventLoop loop;
   private final long maxReplyBytes;
+  private final long passThroughAbove;
+  private final LongAdder passedThrough;
+  private final Transport<ByteBuf, ByteBuf> passing;
   private final Deadlines deadlines;
   private final Function<ProviderConfig, ProviderConnections> newPool;
   /** Pools by provider configuration, the lookup on every request. */
@@ -33,11 +42,23 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
   /** Where a reply is copied to be inspected, when it is not in one heap array already. */
   private byte[] scratch = new byte[8192];
 
-  LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool, long maxReplyBytes) {
+  LoopTransport(EventLoop loop, Function<ProviderConfig, ProviderConnections> newPool, long maxReplyBytes,
+                long passThroughAbove, LongAdder passedThrough) {
     this.loop = loop;
     this.maxReplyBytes = maxReplyBytes;
+    this.passThroughAbove = passThroughAbove;
+    this.passedThrough = passedThrough;
     this.deadlines = new Deadlines(loop);
     this.newPool = newPool;
+    this.passing = passThroughAbove > 0 ? new Passing() : this;
+  }
+
+  /**
+   * This transport for requests whose reply may be passed through when it is large: the body of
+   * such a reply is its start only ({@link PassThrough#of}). Its {@link #whole()} is this transport.
+   */
+  public Transport<ByteBuf, ByteBuf> passingThrough() {
+    return passing;
   }
 
   public EventLoop loop() {
@@ -46,11 +67,16 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   @Override
   public Cancellable send(ProviderConfig provider, ByteBuf payload, long timeoutNanos, AttemptListener<ByteBuf> listener) {
+    return send(provider, payload, timeoutNanos, listener, Long.MAX_VALUE);
+  }
+
+  private Cancellable send(ProviderConfig provider, ByteBuf payload, long timeoutNanos,
+                           AttemptListener<ByteBuf> listener, long passAbove) {
     ProviderConnections pool = byConfig.get(provider);
     if (pool == null) {
       pool = pool(provider);
     }
-    Exchange exchange = new Exchange(pool, payload, listener, deadlines);
+    Exchange exchange = new Exchange(pool, payload, listener, deadlines, passAbove, passedThrough);
     exchange.start(timeoutNanos);
     return exchange;
   }
@@ -76,6 +102,9 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   @Override
   public UpstreamReply inspect(ByteBuf body) {
+    if (body instanceof StreamHead) {
+      return RESULT; // only a reply whose start shows a result is passed through
+    }
     int n = body.readableBytes();
     if (body.hasArray()) {
       return ReplyInspector.inspect(body.array(), body.arrayOffset() + body.readerIndex(), n);
@@ -87,6 +116,9 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
   @Override
   public long resultQuantity(ByteBuf body) {
+    if (body instanceof StreamHead) {
+      return -1; // a quantity is never that large
+    }
     int n = body.readableBytes();
     if (body.hasArray()) {
       return ReplyInspector.resultQuantity(body.array(), body.arrayOffset() + body.readerIndex(), n);
@@ -115,6 +147,46 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
   @Override
   public void release(ByteBuf body) {
     body.release();
+  }
+
+  /** The same transport, with large replies passed through; everything but sending is the loop's. */
+  private final class Passing implements Transport<ByteBuf, ByteBuf> {
+
+    @Override
+    public Cancellable send(ProviderConfig provider, ByteBuf payload, long timeoutNanos,
+                            AttemptListener<ByteBuf> listener) {
+      return LoopTransport.this.send(provider, payload, timeoutNanos, listener, passThroughAbove);
+    }
+
+    @Override
+    public Cancellable schedule(long delayNanos, Runnable task) {
+      return LoopTransport.this.schedule(delayNanos, task);
+    }
+
+    @Override
+    public UpstreamReply inspect(ByteBuf body) {
+      return LoopTransport.this.inspect(body);
+    }
+
+    @Override
+    public long resultQuantity(ByteBuf body) {
+      return LoopTransport.this.resultQuantity(body);
+    }
+
+    @Override
+    public void release(ByteBuf body) {
+      body.release();
+    }
+
+    @Override
+    public long maxReplyBytes() {
+      return maxReplyBytes;
+    }
+
+    @Override
+    public Transport<ByteBuf, ByteBuf> whole() {
+      return LoopTransport.this;
+    }
   }
 
   /** Idle pooled connections to a provider from this loop (diagnostics, tests). */

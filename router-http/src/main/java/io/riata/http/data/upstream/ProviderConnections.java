@@ -46,8 +46,9 @@ final class ProviderConnections {
             }
             // Reading only: an idle pooled connection receives nothing; watching writes would cost a listener per request.
             p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-            p.addLast("decoder", new UpstreamResponseDecoder(MAX_HEAD_BYTES, settings.maxResponseBytes()));
-            p.addLast("exchange", new UpstreamHandler());
+            UpstreamResponseDecoder decoder = new UpstreamResponseDecoder(MAX_HEAD_BYTES, settings.maxResponseBytes());
+            p.addLast("decoder", decoder);
+            p.addLast("exchange", new UpstreamHandler(decoder));
           }
         });
   }

@@ -17,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's one HTTP client towards providers, on the data plane's event loops: for each event
@@ -33,6 +34,7 @@ public final class UpstreamClient {
   private final HostResolver resolver = new HostResolver(Duration.ofSeconds(30));
   private final Map<EventLoop, LoopTransport> transports = new IdentityHashMap<>();
   private final Map<String, ProviderEndpoint> endpoints = new ConcurrentHashMap<>();
+  private final LongAdder passedThrough = new LongAdder();
 
   public UpstreamClient(EventLoops loops, UpstreamSettings settings) {
     this.loops = loops;
@@ -40,8 +42,14 @@ public final class UpstreamClient {
     this.tls = UpstreamTls.clientContext(settings.trustedCertificates());
     for (EventLoop loop : loops.loops()) {
       transports.put(loop, new LoopTransport(loop, provider -> new ProviderConnections(endpoint(provider), loop,
-          bootstrap(loop), resolver, tls, settings), settings.maxResponseBytes()));
+          bootstrap(loop), resolver, tls, settings), settings.maxResponseBytes(), settings.passThroughAbove(),
+          passedThrough));
     }
+  }
+
+  /** Replies passed to their clients as they arrived rather than held whole, since the start. */
+  public long passedThrough() {
+    return passedThrough.sum();
   }
 
   public UpstreamSettings settings() {

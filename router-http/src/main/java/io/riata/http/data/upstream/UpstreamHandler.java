@@ -6,20 +6,32 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of an upstream connection: hands the response, the close or the error to the
- * exchange using the connection, if any. An idle connection that no exchange uses is closed.
+ * The last handler of an upstream connection: hands the response (and the parts of one passed
+ * through), the close or the error to the exchange using the connection, if any. An idle
+ * connection that no exchange uses is closed.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
+  final UpstreamResponseDecoder decoder;
   /** The exchange waiting for this connection's answer; only touched on the connection's event loop. */
   Exchange exchange;
+
+  UpstreamHandler(UpstreamResponseDecoder decoder) {
+    this.decoder = decoder;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Exchange ex = exchange;
+    if (ex != null && msg instanceof UpstreamResponseDecoder.Part part) {
+      ex.onPart(part);
+      return;
+    }
     if (ex == null || !(msg instanceof UpstreamResponseDecoder.Response response)) {
       if (msg instanceof UpstreamResponseDecoder.Response stray) {
         stray.body().release();
+      } else if (msg instanceof UpstreamResponseDecoder.Part stray) {
+        stray.data().release();
       } else {
         ReferenceCountUtil.release(msg);
       }

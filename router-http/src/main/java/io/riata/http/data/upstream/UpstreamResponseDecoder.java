@@ -9,6 +9,7 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.riata.core.jsonrpc.ReplyInspector;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -18,6 +19,10 @@ import java.util.List;
  * (fixed length) or a composite of the chunks' slices (chunked), never a copy. Only the headers
  * the router needs are looked at, and no header map is built: every other header is skipped.
  * Answers of the 1xx kind are skipped; a body without a length ends with the connection.
+ *
+ * <p>A body larger than {@link #passThroughAbove} (fixed length or chunked) whose start shows a
+ * result is not held whole: the bytes so far go out as the response's {@link StreamHead}, and the
+ * rest follows as {@link Part}s as it arrives.
  */
 final class UpstreamResponseDecoder extends ByteToMessageDecoder {
 
@@ -29,7 +34,13 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
    */
   record Response(int status, String retryAfter, boolean keepAlive, ByteBuf body) {}
 
-  private enum State { STATUS, HEADERS, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE }
+  /** More of a body passed through, after its {@link StreamHead}; {@code last} ends it. */
+  record Part(ByteBuf data, boolean last) {}
+
+  private enum State { STATUS, HEADERS, FIXED, FIXED_PASSING, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE }
+
+  /** How much of a body's start is looked at to find its result. */
+  private static final int JUDGED_BYTES = 4096;
 
   private static final byte[] CONTENT_LENGTH = bytes("content-length");
   private static final byte[] TRANSFER_ENCODING = bytes("transfer-encoding");
@@ -52,6 +63,16 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
   private CompositeByteBuf chunks;
   /** The stream went wrong once: nothing more is read from it. */
   private boolean failed;
+  /**
+   * Bodies larger than this may be passed through; set by each exchange before it sends
+   * ({@link Long#MAX_VALUE}: never).
+   */
+  long passThroughAbove = Long.MAX_VALUE;
+  /** The current body may still be passed through (large enough and not judged yet). */
+  private boolean mayPass;
+  /** The current body is being passed through; bytes of it sent on so far. */
+  private boolean passing;
+  private long passed;
 
   UpstreamResponseDecoder(int maxHeaderBytes, int maxBodyBytes) {
     this.maxHeaderBytes = maxHeaderBytes;
@@ -99,10 +120,35 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
           }
         }
         case FIXED -> {
+          if (mayPass && in.readableBytes() >= Math.min(remaining, JUDGED_BYTES)) {
+            mayPass = false;
+            if (resultBegins(in, in.readerIndex(), in.readableBytes())) {
+              int n = (int) Math.min(in.readableBytes(), remaining);
+              remaining -= n;
+              StreamHead head = new StreamHead(ctx.alloc(), contentLength);
+              head.addComponent(true, in.readRetainedSlice(n));
+              out.add(new Response(status, retryAfter, keepAlive, head));
+              passing = true;
+              state = State.FIXED_PASSING;
+              continue;
+            }
+          }
           if (in.readableBytes() < remaining) {
             return;
           }
           emit(out, in.readRetainedSlice((int) remaining));
+        }
+        case FIXED_PASSING -> {
+          if (remaining == 0) {
+            endPassing(out);
+            continue;
+          }
+          int n = (int) Math.min(in.readableBytes(), remaining);
+          if (n == 0) {
+            return;
+          }
+          remaining -= n;
+          out.add(new Part(in.readRetainedSlice(n), false));
         }
         case CHUNK_SIZE -> {
           int eol = lineEnd(in, false);
@@ -110,7 +156,7 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
             return;
           }
           long size = chunkSize(in, eol);
-          if (chunks.readableBytes() + size > maxBodyBytes) {
+          if ((passing ? passed : chunks.readableBytes()) + size > maxBodyBytes) {
             throw new TooLongFrameException("chunked reply over " + maxBodyBytes + " bytes");
           }
           remaining = size;
@@ -121,10 +167,26 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
           if (n == 0) {
             return;
           }
-          chunks.addComponent(true, in.readRetainedSlice(n));
           remaining -= n;
           if (remaining == 0) {
             state = State.CHUNK_END;
+          }
+          if (passing) {
+            passed += n;
+            out.add(new Part(in.readRetainedSlice(n), false));
+            continue;
+          }
+          chunks.addComponent(true, in.readRetainedSlice(n));
+          if (mayPass && chunks.readableBytes() > passThroughAbove) {
+            mayPass = false;
+            if (resultBegins(chunks, 0, chunks.readableBytes())) {
+              StreamHead head = new StreamHead(ctx.alloc(), -1);
+              passed = chunks.readableBytes();
+              head.addComponent(true, chunks);
+              chunks = null;
+              out.add(new Response(status, retryAfter, keepAlive, head));
+              passing = true;
+            }
           }
         }
         case CHUNK_END -> {
@@ -143,7 +205,9 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
           }
           boolean last = eol == in.readerIndex();
           in.readerIndex(eol + 2);
-          if (last) {
+          if (last && passing) {
+            endPassing(out);
+          } else if (last) {
             CompositeByteBuf body = chunks;
             chunks = null;
             emit(out, body);
@@ -199,6 +263,20 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
     state = State.STATUS;
   }
 
+  private void endPassing(List<Object> out) {
+    out.add(new Part(Unpooled.EMPTY_BUFFER, true));
+    passing = false;
+    state = State.STATUS;
+  }
+
+  /** {@link ReplyInspector#resultBegins} on the first bytes of {@code buf} from {@code from}. */
+  private static boolean resultBegins(ByteBuf buf, int from, int readable) {
+    int n = Math.min(readable, JUDGED_BYTES);
+    byte[] start = new byte[n];
+    buf.getBytes(from, start, 0, n);
+    return ReplyInspector.resultBegins(start, 0, n);
+  }
+
   /** The index of the CR of the next CRLF, or -1 when the line is not complete yet. */
   private int lineEnd(ByteBuf in, boolean statusLine) {
     int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
@@ -242,6 +320,9 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
     contentLength = -1;
     chunked = false;
     retryAfter = null;
+    mayPass = false;
+    passing = false;
+    passed = 0;
     in.readerIndex(eol + 2);
     state = State.HEADERS;
   }
@@ -288,11 +369,13 @@ final class UpstreamResponseDecoder extends ByteToMessageDecoder {
       emit(out, Unpooled.EMPTY_BUFFER);
     } else if (chunked) {
       chunks = ctx.alloc().compositeBuffer(64);
+      mayPass = status == 200;
       state = State.CHUNK_SIZE;
     } else if (contentLength >= 0) {
       if (contentLength > maxBodyBytes) {
         throw new TooLongFrameException("reply of " + contentLength + " bytes, over " + maxBodyBytes);
       }
+      mayPass = status == 200 && contentLength > passThroughAbove;
       remaining = contentLength;
       state = State.FIXED;
     } else {

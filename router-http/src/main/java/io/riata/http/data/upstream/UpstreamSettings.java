@@ -10,12 +10,14 @@ import java.time.Duration;
  *
  * @param concurrency            attempts in flight per provider: the node's default cap and how the
  *                               limit adapts below it
+ * @param passThroughAbove       replies to a single HTTP request larger than this many bytes go to
+ *                               the client as they arrive, once their start shows a result; 0: never
  * @param trustedCertificates    a PEM file of CA certificates trusted beside the JDK's own, or {@code null}
  * @param socketHandshakeTimeout time from the TCP connect to the WebSocket upgrade of a subscription
  *                               socket (TLS handshake included)
  */
 public record UpstreamSettings(Duration connectTimeout, ConcurrencyLimiter.Settings concurrency, Duration probeTimeout,
-                               int maxResponseBytes, Duration idleTimeout, Path trustedCertificates,
+                               int maxResponseBytes, long passThroughAbove, Duration idleTimeout, Path trustedCertificates,
                                Duration socketHandshakeTimeout) {
 
   public static UpstreamSettings from(Config root) {
@@ -24,12 +26,18 @@ public record UpstreamSettings(Duration connectTimeout, ConcurrencyLimiter.Setti
     if (maxResponse < 1024 || maxResponse > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("riata.http.upstream.max-response-size must be 1KiB .. 2GiB, got " + maxResponse);
     }
+    long passThrough = c.getBytes("pass-through-above");
+    if (passThrough != 0 && (passThrough < 64 * 1024 || passThrough > maxResponse)) {
+      throw new IllegalArgumentException("riata.http.upstream.pass-through-above must be 0 (never) or 64KiB .. "
+          + "max-response-size (" + maxResponse + " bytes), got " + passThrough);
+    }
     String ca = c.getString("tls.trusted-certificates").strip();
     return new UpstreamSettings(
         c.getDuration("connect-timeout"),
         concurrency(c),
         c.getDuration("probe-timeout"),
         (int) maxResponse,
+        passThrough,
         c.getDuration("idle-timeout"),
         ca.isEmpty() ? null : Path.of(ca),
         c.getDuration("socket-handshake-timeout"));

@@ -147,7 +147,7 @@ class UpstreamSocketIT {
   }
 
   private static UpstreamClient client(Duration handshakeTimeout, Path trustedCas) {
-    return new UpstreamClient(loops, new UpstreamSettings(Duration.ofSeconds(2), ConcurrencyLimiter.Settings.fixed(8), Duration.ofSeconds(1), MAX_MESSAGE,
+    return new UpstreamClient(loops, new UpstreamSettings(Duration.ofSeconds(2), ConcurrencyLimiter.Settings.fixed(8), Duration.ofSeconds(1), MAX_MESSAGE, 0,
         Duration.ofSeconds(30), trustedCas, handshakeTimeout));
   }
 
