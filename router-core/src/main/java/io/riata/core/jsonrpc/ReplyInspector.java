@@ -83,17 +83,8 @@ public final class ReplyInspector {
     }
     byte[] b = body;
     int end = offset + length;
-    int p = offset;
-    // Jackson looks for a byte-order mark only in bodies of four bytes or more; nothing shorter is a reply.
-    if (length >= 4 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
-      p += 3;
-    }
-    p = skipWhitespace(b, p, end);
-    if (p >= end || b[p] != '{') {
-      return UpstreamReply.MALFORMED;
-    }
-    p = skipWhitespace(b, p + 1, end);
-    if (p >= end || b[p] == '}') {
+    int p = afterBrace(b, offset, end);
+    if (p < 0 || p >= end || b[p] == '}') {
       return UpstreamReply.MALFORMED;
     }
     boolean hasResult = false;
@@ -213,16 +204,8 @@ public final class ReplyInspector {
     }
     byte[] b = body;
     int end = offset + length;
-    int p = offset;
-    if (length >= 3 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
-      p += 3;
-    }
-    p = skipWhitespace(b, p, end);
-    if (p >= end || b[p] != '{') {
-      return false;
-    }
-    p = skipWhitespace(b, p + 1, end);
-    while (p < end && b[p] == '"') {
+    int p = afterBrace(b, offset, end);
+    while (p >= 0 && p < end && b[p] == '"') {
       int nameStart = p + 1;
       int afterName = skipName(b, nameStart, end);
       if (afterName < 0) {
@@ -406,6 +389,23 @@ public final class ReplyInspector {
   }
 
   /** Whitespace, a colon, whitespace; returns the position of the value after them, or -1. */
+  /**
+   * Where the reply object's content starts (past an optional byte-order mark, whitespace, the
+   * opening brace and whitespace), or -1 when the bytes do not start an object.
+   */
+  private static int afterBrace(byte[] b, int offset, int end) {
+    int p = offset;
+    // Jackson looks for a byte-order mark only in bodies of four bytes or more; nothing shorter is a reply.
+    if (end - offset >= 4 && b[p] == (byte) 0xEF && b[p + 1] == (byte) 0xBB && b[p + 2] == (byte) 0xBF) {
+      p += 3;
+    }
+    p = skipWhitespace(b, p, end);
+    if (p >= end || b[p] != '{') {
+      return -1;
+    }
+    return skipWhitespace(b, p + 1, end);
+  }
+
   private static int skipColon(byte[] b, int p, int end) {
     p = skipWhitespace(b, p, end);
     if (p >= end || b[p] != ':') {

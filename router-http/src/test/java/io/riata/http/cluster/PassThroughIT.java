@@ -3,15 +3,9 @@ package io.riata.http.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,11 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,35 +31,16 @@ import org.junit.jupiter.api.Test;
  */
 class PassThroughIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final int SIZE = 48 << 20;
-  private static final byte[] BLOCK = new byte[64 * 1024];
-  /** Bytes of the result string written so far, per request id; and writes that failed (the node hung up). */
-  private static final Map<Integer, AtomicLong> written = new ConcurrentHashMap<>();
-  private static final AtomicLong brokenWrites = new AtomicLong();
-  private static HttpServer provider;
+  private static BigReplies provider;
   private static RiataProcess node;
-
-  static {
-    for (int i = 0; i < BLOCK.length; i++) {
-      BLOCK[i] = (byte) ('a' + i % 26);
-    }
-  }
 
   @BeforeAll
   static void start() throws Exception {
-    provider = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    provider.setExecutor(Executors.newCachedThreadPool());
-    provider.createContext("/", PassThroughIT::answer);
-    provider.start();
+    provider = new BigReplies(SIZE);
     Path dir = Files.createDirectories(Path.of("target", "pass-through-it"));
-    String url = "http://127.0.0.1:" + provider.getAddress().getPort();
-    Path chains = dir.resolve("chains.yml");
-    Files.writeString(chains, "chains:\n  big:\n    chain_id: 7\n    block_time: 1s\n    strategy: round-robin\n    providers:\n"
-        + "      - id: sized\n        http_url: " + url + "/sized\n"
-        + "      - id: chunked\n        http_url: " + url + "/chunked\n");
-    node = RiataProcess.startCluster("through", 1, chains, List.of("-Xmx96m", "-XX:MaxDirectMemorySize=32m",
+    node = RiataProcess.startCluster("through", 1, provider.chains(dir), List.of("-Xmx96m", "-XX:MaxDirectMemorySize=32m",
         "-Driata.http.upstream.max-response-size=" + (128 << 20), "-Driata.http.hedge.enabled=off"), dir).get(0);
   }
 
@@ -78,52 +49,11 @@ class PassThroughIT {
     if (node != null) {
       node.close();
     }
-    provider.stop(0);
-  }
-
-  /** eth_blockNumber small; anything else a result string of SIZE bytes, with a length or chunked as the path says. */
-  private static void answer(HttpExchange exchange) throws IOException {
-    JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":\"").getBytes(StandardCharsets.UTF_8);
-    if ("eth_blockNumber".equals(request.path("method").asText())) {
-      byte[] body = (new String(head, StandardCharsets.UTF_8) + "0x10\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-      return;
-    }
-    AtomicLong count = written.computeIfAbsent(request.get("id").asInt(), id -> new AtomicLong());
-    boolean chunked = exchange.getRequestURI().getPath().startsWith("/chunked");
-    exchange.sendResponseHeaders(200, chunked ? 0 : head.length + SIZE + 2);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(head);
-      for (int sent = 0; sent < SIZE; sent += BLOCK.length) {
-        out.write(BLOCK);
-        count.addAndGet(BLOCK.length);
-      }
-      out.write(new byte[] {'"', '}'});
-    } catch (IOException e) {
-      brokenWrites.incrementAndGet();
-    } finally {
-      exchange.close();
-    }
+    provider.close();
   }
 
   private static String call(int id) {
     return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"debug_traceBlockByNumber\",\"params\":[\"0x10\"]}";
-  }
-
-  /** The CRC of the reply the provider sends to request {@code id}, and its length. */
-  private static long[] expected(int id) {
-    CRC32 crc = new CRC32();
-    byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":\"").getBytes(StandardCharsets.UTF_8);
-    crc.update(head);
-    for (int sent = 0; sent < SIZE; sent += BLOCK.length) {
-      crc.update(BLOCK);
-    }
-    crc.update(new byte[] {'"', '}'});
-    return new long[] {crc.getValue(), head.length + SIZE + 2L};
   }
 
   @Test
@@ -141,7 +71,7 @@ class PassThroughIT {
       assertEquals(200, r.statusCode());
       String by = r.headers().firstValue("X-Riata-Provider").orElseThrow();
       providers.add(by);
-      long[] want = expected(id);
+      long[] want = provider.expected(id);
       CRC32 crc = new CRC32();
       long length = 0;
       try (InputStream in = r.body()) {
@@ -175,13 +105,12 @@ class PassThroughIT {
         read += in.read(buf);
       }
       // Stop reading: what the provider can write is what the socket buffers on the way hold.
-      AtomicLong count = written.get(id);
       long before;
-      long after = count.get();
+      long after = provider.written(id);
       do {
         before = after;
         Thread.sleep(1000);
-        after = count.get();
+        after = provider.written(id);
       } while (after != before);
       System.out.printf("a client paused after 1 MiB: the provider stopped after %d MiB of %d%n", after >> 20, SIZE >> 20);
       assertTrue(after < SIZE - (8 << 20), "the provider was held back: " + (after >> 20) + " MiB written");
@@ -189,13 +118,13 @@ class PassThroughIT {
         read += n;
       }
       assertTrue(read > SIZE, "then the rest came: " + read + " bytes");
-      assertEquals(SIZE, count.get(), "the provider wrote it all");
+      assertEquals(SIZE, provider.written(id), "the provider wrote it all");
     }
   }
 
   @Test
   void aClientThatLeavesMidReplyGetsTheProvidersConnectionClosed() throws Exception {
-    long broken = brokenWrites.get();
+    long broken = provider.brokenWrites();
     try (Socket client = rawRequest(200)) {
       InputStream in = client.getInputStream();
       byte[] buf = new byte[64 * 1024];
@@ -205,11 +134,11 @@ class PassThroughIT {
       }
     }
     long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (brokenWrites.get() == broken && System.nanoTime() < until) {
+    while (provider.brokenWrites() == broken && System.nanoTime() < until) {
       Thread.sleep(50);
     }
-    assertEquals(broken + 1, brokenWrites.get(), "the provider's write failed: the node closed its connection");
-    assertTrue(written.get(200).get() < SIZE, "before the reply's end");
+    assertEquals(broken + 1, provider.brokenWrites(), "the provider's write failed: the node closed its connection");
+    assertTrue(provider.written(200) < SIZE, "before the reply's end");
   }
 
   /** A request over a plain socket (HTTP/1.1, Connection: close), its answer left to the caller to read. */

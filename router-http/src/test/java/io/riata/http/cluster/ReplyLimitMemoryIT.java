@@ -5,26 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,23 +31,14 @@ class ReplyLimitMemoryIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final long HUGE = 256L << 20;
   private static final int LIMIT = 1 << 20;
-  private static final AtomicLong written = new AtomicLong();
-  private static HttpServer provider;
+  private static BigReplies provider;
   private static RiataProcess node;
 
   @BeforeAll
   static void start() throws Exception {
-    provider = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    provider.setExecutor(Executors.newCachedThreadPool());
-    provider.createContext("/", ReplyLimitMemoryIT::answer);
-    provider.start();
+    provider = new BigReplies(HUGE);
     Path dir = Files.createDirectories(Path.of("target", "reply-limit-it"));
-    String url = "http://127.0.0.1:" + provider.getAddress().getPort();
-    Path chains = dir.resolve("chains.yml");
-    Files.writeString(chains, "chains:\n  big:\n    chain_id: 7\n    block_time: 1s\n    strategy: round-robin\n    providers:\n"
-        + "      - id: sized\n        http_url: " + url + "/sized\n"
-        + "      - id: chunked\n        http_url: " + url + "/chunked\n");
-    node = RiataProcess.startCluster("big", 1, chains, List.of("-Xmx128m", "-XX:MaxDirectMemorySize=32m",
+    node = RiataProcess.startCluster("big", 1, provider.chains(dir), List.of("-Xmx128m", "-XX:MaxDirectMemorySize=32m",
         "-Driata.http.upstream.max-response-size=" + LIMIT, "-Driata.http.hedge.enabled=off"), dir).get(0);
   }
 
@@ -66,38 +47,7 @@ class ReplyLimitMemoryIT {
     if (node != null) {
       node.close();
     }
-    provider.stop(0);
-  }
-
-  /** eth_blockNumber small; anything else a 256 MiB result, with a length or chunked as the path says. */
-  private static void answer(HttpExchange exchange) throws IOException {
-    JsonNode request = JSON.readTree(exchange.getRequestBody().readAllBytes());
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":").getBytes(StandardCharsets.UTF_8);
-    if ("eth_blockNumber".equals(request.path("method").asText())) {
-      byte[] body = (new String(head, StandardCharsets.UTF_8) + "\"0x10\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-      return;
-    }
-    boolean chunked = exchange.getRequestURI().getPath().startsWith("/chunked");
-    exchange.sendResponseHeaders(200, chunked ? 0 : head.length + HUGE + 2);
-    byte[] block = new byte[64 * 1024];
-    Arrays.fill(block, (byte) 'a');
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(head);
-      out.write('"');
-      for (long sent = 0; sent < HUGE; sent += block.length) {
-        out.write(block);
-        written.addAndGet(block.length);
-      }
-      out.write(new byte[] {'"', '}'});
-    } catch (IOException e) {
-      // the node hung up, as it should
-    } finally {
-      exchange.close();
-    }
+    provider.close();
   }
 
   private static CompletableFuture<HttpResponse<String>> post(String body) {
@@ -122,10 +72,10 @@ class ReplyLimitMemoryIT {
       providers.add(error.path("data").path("provider").asText());
     }
     System.out.printf("16 replies of 256 MiB: answered by %s; the provider wrote %d MiB in all before the node hung up%n",
-        providers, written.get() >> 20);
+        providers, provider.writtenInAll() >> 20);
     assertTrue(providers.contains("chunked") && providers.contains("sized"), providers.toString());
     // Each reply read to the limit at most, plus what sat in socket buffers when the node hung up.
-    assertTrue(written.get() < 16L * 16 * LIMIT, "the node stopped reading: " + (written.get() >> 20) + " MiB written");
+    assertTrue(provider.writtenInAll() < 16L * 16 * LIMIT, "the node stopped reading: " + (provider.writtenInAll() >> 20) + " MiB written");
     HttpResponse<String> small = post("{\"jsonrpc\":\"2.0\",\"id\":99,\"method\":\"eth_blockNumber\",\"params\":[]}").get();
     assertEquals("0x10", JSON.readTree(small.body()).path("result").asText(), "the node is still serving");
     assertEquals(200, node.readyStatus());
