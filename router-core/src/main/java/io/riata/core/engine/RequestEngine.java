@@ -271,7 +271,7 @@ public final class RequestEngine {
               spare = index - 1;
               spareLogged = attempts.size();
             }
-            attempts.add(new Attempt(provider.id(), "saturated", 0, hedge));
+            attempts.add(new Attempt(provider.id(), Attempt.SATURATED, 0, hedge));
             skippedThisRound++;
             continue;
           }
@@ -299,7 +299,7 @@ public final class RequestEngine {
           if (hedge) {
             index--; // no hedge; the candidate stays for a failover
           } else {
-            attempts.add(new Attempt(provider.id(), "retry budget spent", 0, false));
+            attempts.add(new Attempt(provider.id(), Attempt.BUDGET_SPENT, 0, false));
             skippedThisRound++;
             index = candidates.size(); // no further attempt in this request
           }

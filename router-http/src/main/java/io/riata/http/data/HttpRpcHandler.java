@@ -31,6 +31,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.riata.core.engine.Answer;
+import io.riata.core.engine.Attempt;
 import io.riata.core.engine.Outcome;
 import io.riata.core.engine.Payloads;
 import io.riata.core.jsonrpc.JsonRpcCodec;
@@ -346,7 +347,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     if (routed.size() == 1 && answer.single()) {
       Outcome<ByteBuf> o = routed.get(0); // the common case, without building strings
       headers.set(PROVIDER, o.providerId() != null ? o.providerId() : RIATA);
-      headers.setInt(ATTEMPTS, o.attempts().size());
+      headers.setInt(ATTEMPTS, Attempt.sent(o.attempts()));
       String log = RoutingHeaders.attemptLog(o.attempts());
       if (log != null) {
         headers.set(ATTEMPT_LOG, log);

@@ -38,7 +38,7 @@ public record RoutingHeaders(String provider, int attempts, String attemptLog) {
       if (id != null && !listed(providers, id)) {
         providers.append(providers.length() == 0 ? "" : ",").append(id);
       }
-      attempts += o.attempts().size();
+      attempts += Attempt.sent(o.attempts());
       if (log != null) {
         for (Attempt a : o.attempts()) {
           append(a, log);

@@ -130,7 +130,7 @@ class OverloadIT {
   }
 
   /** One answer and when it came, in ms after all were sent. */
-  private record Answer(int status, String retryAfter, JsonNode body, long ms) {}
+  private record Answer(int status, String retryAfter, JsonNode body, long ms, String attempts) {}
 
   private static List<Answer> burst(String chain, int requests) {
     return sendAll(chain, requests).stream().map(CompletableFuture::join).toList();
@@ -146,7 +146,7 @@ class OverloadIT {
               call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", i), i))).build();
       pending.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> new Answer(
           r.statusCode(), r.headers().firstValue("Retry-After").orElse(null), json(r.body()),
-          (System.nanoTime() - sent) / 1_000_000)));
+          (System.nanoTime() - sent) / 1_000_000, r.headers().firstValue("X-Riata-Attempts").orElse(null))));
     }
     return pending;
   }
@@ -254,6 +254,7 @@ class OverloadIT {
     for (Answer a : refused) {
       assertEquals("1", a.retryAfter());
       assertEquals(-32054, a.body().path("error").path("code").asInt(), a.body().toString());
+      assertEquals("0", a.attempts(), "nothing was sent: the provider passed over is not an attempt");
       assertTrue(a.ms() < served.get(0).ms(), "told at once, not after the provider's 3 s");
     }
     assertEquals(1, narrow.requests("eth_getBalance"));
