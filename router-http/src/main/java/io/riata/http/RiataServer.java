@@ -141,7 +141,7 @@ public final class RiataServer implements AutoCloseable {
       system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(1), Duration.ofSeconds(1), metrics::update,
           system.executionContext());
       RpcServer rpc = RpcServer.bind(loops, settings, websocket, resolver,
-          gateway.dispatcher(), client, health, subscriptions);
+          gateway.dispatcher(), client, health, subscriptions, overload.loopLag());
       metrics.watchOperatorPort(operatorConnections);
       metrics.watchDataBounds(rpc, subscriptions);
       CoordinatedShutdown.get(system).addTask(
@@ -231,6 +231,11 @@ public final class RiataServer implements AutoCloseable {
 
   public int port() {
     return rpc.port();
+  }
+
+  /** The RPC port (its bounds and their counts). */
+  public RpcServer rpc() {
+    return rpc;
   }
 
   public String host() {

@@ -75,6 +75,8 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
   private final ArrayDeque<Incoming> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private LoopTransport transport;
+  /** This connection's event loop's lag and admission on it. */
+  private LoopLag lag;
   /** The request whose body is arriving, and its body so far. */
   private HttpRequest receiving;
   private ByteBuf received;
@@ -109,6 +111,7 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.transport = plane.transport(ctx.channel().eventLoop());
+    this.lag = plane.lag(ctx.channel().eventLoop());
   }
 
   @Override
@@ -281,6 +284,13 @@ final class HttpRpcHandler extends ChannelInboundHandlerAdapter implements Paylo
     if (!head.method().equals(HttpMethod.POST)) {
       content.release();
       respond(methodNotAllowed(version, "POST, OPTIONS"));
+      return;
+    }
+    if (!lag.admits()) {
+      // The loop is behind: answered before the request is parsed or routed.
+      content.release();
+      plane.shedOnLag.increment();
+      respond(Responses.shed(version));
       return;
     }
     RouteResolver.Route route = plane.route(path);

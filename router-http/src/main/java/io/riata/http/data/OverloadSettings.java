@@ -2,6 +2,7 @@ package io.riata.http.data;
 
 import com.typesafe.config.Config;
 import io.riata.core.engine.LatencyHedge;
+import io.riata.core.engine.LoopLagAdmission;
 import io.riata.core.engine.RetryBudget;
 
 /**
@@ -10,11 +11,12 @@ import io.riata.core.engine.RetryBudget;
  * may retry and hedge.
  *
  * @param maxInFlight         requests in flight on this node at most (a batch's elements count one each)
+ * @param loopLag             admission on each event loop's lag; {@code null} when off
  * @param hedge               when reads are hedged; {@code null} when they never are
  * @param maxBatchConcurrency elements of one batch in flight at once at most
  */
-public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget, LatencyHedge.Settings hedge,
-                               int maxBatchConcurrency) {
+public record OverloadSettings(int maxInFlight, LoopLagAdmission.Settings loopLag, RetryBudget.Settings retryBudget,
+                               LatencyHedge.Settings hedge, int maxBatchConcurrency) {
 
   public static OverloadSettings from(Config root) {
     Config http = root.getConfig("riata.http");
@@ -34,7 +36,19 @@ public record OverloadSettings(int maxInFlight, RetryBudget.Settings retryBudget
       throw new IllegalArgumentException("riata.http.limits.max-batch-concurrency must be at least 1, got "
           + batchConcurrency);
     }
-    return new OverloadSettings(maxInFlight, budget, hedge(http.getConfig("hedge")), batchConcurrency);
+    return new OverloadSettings(maxInFlight, loopLag(http.getConfig("admission.loop-lag")), budget,
+        hedge(http.getConfig("hedge")), batchConcurrency);
+  }
+
+  private static LoopLagAdmission.Settings loopLag(Config lag) {
+    if (!lag.getBoolean("enabled")) {
+      return null;
+    }
+    try {
+      return new LoopLagAdmission.Settings(lag.getDuration("target"), lag.getDuration("interval"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("riata.http.admission.loop-lag: " + e.getMessage(), e);
+    }
   }
 
   private static LatencyHedge.Settings hedge(Config h) {

@@ -38,6 +38,20 @@ final class Responses {
     return json(version, status, JsonRpcCodec.errorResponse("null", code, message, null));
   }
 
+  private static final byte[] SHED = JsonRpcCodec.errorResponse("null", JsonRpcErrors.NODE_OVERLOADED,
+      "this node is behind on its requests; try again shortly", null);
+  private static final String RETRY_AFTER = "1";
+
+  /**
+   * The answer to a request shed at intake because its event loop was behind: 503, Retry-After
+   * and -32053 with {@code "id": null}, since the request was not read.
+   */
+  static FullHttpResponse shed(HttpVersion version) {
+    FullHttpResponse response = json(version, HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.wrappedBuffer(SHED));
+    response.headers().set(HttpHeaderNames.RETRY_AFTER, RETRY_AFTER);
+    return response;
+  }
+
   static FullHttpResponse invalidRequest(HttpVersion version, HttpResponseStatus status, String message) {
     return error(version, status, JsonRpcErrors.INVALID_REQUEST, message);
   }

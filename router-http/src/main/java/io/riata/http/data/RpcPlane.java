@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.riata.core.engine.Dispatcher;
+import io.riata.core.engine.LoopLagAdmission;
 import io.riata.http.data.HttpSettings;
 import io.riata.http.data.upstream.LoopTransport;
 import io.riata.http.data.upstream.UpstreamClient;
@@ -12,6 +13,9 @@ import io.riata.http.ops.Health;
 import io.riata.http.data.RouteResolver;
 import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,6 +50,10 @@ final class RpcPlane {
   /** Requests answered with 408 because their headers, or their body, arrived too slowly. */
   final LongAdder headerTimeouts = new LongAdder();
   final LongAdder bodyTimeouts = new LongAdder();
+  /** Requests answered with 503 at intake because their event loop was behind ({@link LoopLag}). */
+  final LongAdder shedOnLag = new LongAdder();
+  /** Each event loop's lag probe and admission; filled before the port is bound, read-only after. */
+  private final Map<EventLoop, LoopLag> lags = new IdentityHashMap<>();
   private final ChannelFutureListener connectionClosed = f -> connections.decrementAndGet();
   private final RouteResolver resolver;
   private final ConcurrentHashMap<String, RouteResolver.Route> routes = new ConcurrentHashMap<>();
@@ -57,8 +65,13 @@ final class RpcPlane {
     }
   };
 
+  /**
+   * @param lagAdmission admission on each event loop's lag; {@code null} when off (the lag is
+   *                     still measured)
+   */
   RpcPlane(HttpSettings settings, WsSettings websocket, RouteResolver resolver, Dispatcher dispatcher,
-           UpstreamClient upstream, Health health, Subscriptions subscriptions) {
+           UpstreamClient upstream, Health health, Subscriptions subscriptions, List<EventLoop> loops,
+           LoopLagAdmission.Settings lagAdmission) {
     this.settings = settings;
     this.websocket = websocket;
     this.resolver = resolver;
@@ -67,6 +80,24 @@ final class RpcPlane {
     this.health = health;
     this.subscriptions = subscriptions;
     this.cors = new Cors(settings.corsOrigins(), settings.corsMaxAge());
+    for (EventLoop loop : loops) {
+      lags.put(loop, new LoopLag(loop, lagAdmission == null ? null : new LoopLagAdmission(lagAdmission)));
+    }
+    lags.values().forEach(LoopLag::start);
+  }
+
+  /** The lag probe and admission of {@code loop}, one of the data plane's event loops. */
+  LoopLag lag(EventLoop loop) {
+    LoopLag lag = lags.get(loop);
+    if (lag == null) {
+      throw new IllegalArgumentException("not one of the data plane's event loops: " + loop);
+    }
+    return lag;
+  }
+
+  /** Every event loop's lag probe. */
+  Iterable<LoopLag> lags() {
+    return lags.values();
   }
 
   /**

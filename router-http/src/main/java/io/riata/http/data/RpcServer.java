@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.riata.core.engine.Dispatcher;
+import io.riata.core.engine.LoopLagAdmission;
 import io.riata.http.data.HttpSettings;
 import io.riata.http.data.upstream.UpstreamClient;
 import io.riata.http.ops.Health;
@@ -23,6 +25,7 @@ import io.riata.http.data.subs.Subscriptions;
 import io.riata.http.data.WsSettings;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,7 @@ public final class RpcServer implements AutoCloseable {
   private final Channel listener;
   private final ChannelGroup connections;
   private final RpcPlane plane;
+  private final List<EventLoop> loops;
 
   /** WebSocket connections open on the RPC port now. */
   public int webSocketConnections() {
@@ -72,16 +76,51 @@ public final class RpcServer implements AutoCloseable {
     return plane.bodyTimeouts.sum();
   }
 
-  private RpcServer(Channel listener, ChannelGroup connections, RpcPlane plane) {
+  /** Requests answered with 503 at intake since start because their event loop was behind. */
+  public long shedOnLag() {
+    return plane.shedOnLag.sum();
+  }
+
+  /** The most any event loop ran late since the last call, in nanoseconds; starts over. */
+  public long takeMostLoopLag() {
+    long most = 0;
+    for (LoopLag lag : plane.lags()) {
+      most = Math.max(most, lag.takeMost());
+    }
+    return most;
+  }
+
+  /** The least share of requests an event loop admits now: 1 unless one is behind. */
+  public double admittedShare() {
+    double least = 1;
+    for (LoopLag lag : plane.lags()) {
+      least = Math.min(least, lag.share());
+    }
+    return least;
+  }
+
+  /** The event loops serving this port (tests make one fall behind). */
+  List<EventLoop> loops() {
+    return loops;
+  }
+
+  private RpcServer(Channel listener, ChannelGroup connections, RpcPlane plane, List<EventLoop> loops) {
     this.listener = listener;
     this.connections = connections;
     this.plane = plane;
+    this.loops = loops;
   }
 
+  /**
+   * @param lagAdmission admission on the event loops' lag ({@code riata.http.admission.loop-lag});
+   *                     {@code null} when off
+   */
   public static RpcServer bind(EventLoops loops, HttpSettings settings, WsSettings websocket, RouteResolver resolver,
                                Dispatcher dispatcher, UpstreamClient upstream, Health health,
-                               Subscriptions subscriptions) throws InterruptedException {
-    RpcPlane plane = new RpcPlane(settings, websocket, resolver, dispatcher, upstream, health, subscriptions);
+                               Subscriptions subscriptions, LoopLagAdmission.Settings lagAdmission)
+      throws InterruptedException {
+    RpcPlane plane = new RpcPlane(settings, websocket, resolver, dispatcher, upstream, health, subscriptions,
+        loops.loops(), lagAdmission);
     ChannelGroup connections = new DefaultChannelGroup("riata-rpc", GlobalEventExecutor.INSTANCE);
     HttpDecoderConfig decoding = new HttpDecoderConfig()
         .setMaxInitialLineLength(settings.maxHeaderBytes())
@@ -112,7 +151,7 @@ public final class RpcServer implements AutoCloseable {
           }
         });
     Channel listener = bootstrap.bind(settings.host(), settings.port()).sync().channel();
-    return new RpcServer(listener, connections, plane);
+    return new RpcServer(listener, connections, plane, loops.loops());
   }
 
   public int port() {

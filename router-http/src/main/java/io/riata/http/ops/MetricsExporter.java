@@ -111,6 +111,12 @@ public final class MetricsExporter extends AllDirectives {
         TagSet.of("part", "headers"), rpc.headerTimeouts());
     countTotal("riata.rpc.read.timeouts", "requests answered with 408 because they arrived too slowly",
         TagSet.of("part", "body"), rpc.bodyTimeouts());
+    Kamon.gauge("riata.event.loop.lag", "the most an event loop of the data plane ran late over the last second",
+        MeasurementUnit.time().nanoseconds()).withoutTags().update(rpc.takeMostLoopLag());
+    Kamon.gauge("riata.node.admitted.share", "share of new requests the event loop furthest behind admits "
+        + "(riata.http.admission.loop-lag); 1 unless one is behind").withoutTags().update(rpc.admittedShare());
+    countTotal("riata.node.requests.shed", "requests answered with 503 at intake because their event loop was behind",
+        TagSet.Empty(), rpc.shedOnLag());
     for (ChainRuntime chain : node.chains()) {
       String name = chain.config().name();
       Kamon.gauge("riata.upstream.sockets", "subscription WebSockets open towards the chain's providers")
