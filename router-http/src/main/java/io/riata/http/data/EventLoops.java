@@ -39,10 +39,15 @@ public final class EventLoops implements AutoCloseable {
 
   /** @param threads event loops to run; 0 for one per available processor */
   public static EventLoops start(int threads) {
+    return start(threads, "riata-data");
+  }
+
+  /** The same with threads named {@code threadName-...}. */
+  public static EventLoops start(int threads, String threadName) {
     int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("riata-data", true), io), epoll);
+    return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(threadName, true), io), epoll);
   }
 
   public EventLoopGroup group() {

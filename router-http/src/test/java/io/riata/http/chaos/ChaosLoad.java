@@ -152,6 +152,31 @@ final class ChaosLoad implements AutoCloseable {
   }
 
   /** One answered read, judged by {@link ReadTally#problem} with the routing headers taken apart. */
+  /** A good answer (HTTP 200 with the read's result), already judged so by its caller. */
+  static Read good(String node, long sentNanos, long doneNanos, long queuedNanos, String attemptsHeader,
+                   String attemptLogHeader, boolean retryAfter) {
+    return new Read(node, sentNanos, doneNanos, null, 0, attempts(attemptsHeader), attemptLog(attemptLogHeader), 200,
+        retryAfter, queuedNanos);
+  }
+
+  private static int attempts(String header) {
+    return header == null ? -1 : Integer.parseInt(header);
+  }
+
+  private static List<Attempt> attemptLog(String header) {
+    if (header == null) {
+      return List.of();
+    }
+    List<Attempt> log = new ArrayList<>(2);
+    for (String entry : header.split(", ")) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        log.add(new Attempt(entry.substring(0, eq), entry.substring(eq + 1)));
+      }
+    }
+    return List.copyOf(log);
+  }
+
   static Read read(String node, long sentNanos, long doneNanos, long queuedNanos, int id, int status, String body,
                    String attemptsHeader, String attemptLogHeader, boolean retryAfter) {
     String problem = ReadTally.problem(status, body == null ? "" : body, id);
@@ -164,18 +189,8 @@ final class ChaosLoad implements AutoCloseable {
         // not JSON: the problem already says so
       }
     }
-    int attempts = attemptsHeader == null ? -1 : Integer.parseInt(attemptsHeader);
-    List<Attempt> log = new ArrayList<>(2);
-    if (attemptLogHeader != null) {
-      for (String entry : attemptLogHeader.split(", ")) {
-        int eq = entry.indexOf('=');
-        if (eq > 0) {
-          log.add(new Attempt(entry.substring(0, eq), entry.substring(eq + 1)));
-        }
-      }
-    }
-    return new Read(node, sentNanos, doneNanos, problem, code, attempts, List.copyOf(log), status, retryAfter,
-        queuedNanos);
+    return new Read(node, sentNanos, doneNanos, problem, code, attempts(attemptsHeader), attemptLog(attemptLogHeader),
+        status, retryAfter, queuedNanos);
   }
 
   /** Reads sent at or after {@code from} and before {@code to} (nanoTime). */

@@ -3,8 +3,14 @@ package io.riata.http.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.riata.http.ReadTally;
+import io.riata.http.TestNodes;
 import io.riata.http.sim.SimSettings;
 import io.riata.http.sim.SimulatedProvider;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -53,6 +59,36 @@ class PacedLoadTest {
       assertTrue(reads.stream().allMatch(ChaosLoad.Read::ok), "all answered");
       assertTrue(reads.stream().allMatch(r -> r.queuedNanos() == 0), "a closed loop never holds a read back");
       assertEquals(reads.size(), sim.requests("eth_getBalance"));
+    }
+  }
+
+  @Test
+  void readsAreWrittenAndJudgedAsTheOtherLoadsDo() {
+    for (int id : new int[] {1, 0xabc, Integer.MAX_VALUE}) {
+      ByteBuf body = PacedLoad.body(ByteBufAllocator.DEFAULT, id);
+      assertEquals(TestNodes.call("eth_getBalance", String.format("[\"0x%040x\",\"latest\"]", id), id),
+          body.toString(StandardCharsets.UTF_8));
+      body.release();
+    }
+    List<String> answers = List.of(
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x0\"}",
+        "{\"id\":7,\"result\":{\"a\":[1,{\"id\":8}]},\"jsonrpc\":\"2.0\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":8,\"result\":\"0x0\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"7\",\"result\":\"0x0\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":null}",
+        "{\"jsonrpc\":\"2.0\",\"id\":7}",
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"error\":{\"code\":-32053,\"message\":\"busy\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32053,\"message\":\"busy\"}}",
+        "[{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x0\"}]",
+        "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"0x0\"} trailing",
+        "<html>502</html>",
+        "");
+    for (String answer : answers) {
+      // The quick judgement may only pass what the full one passes (whatever it does not pass is
+      // judged in full); these it agrees on but for trailing bytes, which it leaves to the full one.
+      boolean quick = PacedLoad.good(Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8), 7);
+      boolean full = ReadTally.problem(200, answer, 7) == null;
+      assertEquals(full && !answer.endsWith("trailing"), quick, answer);
     }
   }
 }
