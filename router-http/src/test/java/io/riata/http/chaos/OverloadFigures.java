@@ -79,10 +79,13 @@ final class OverloadFigures {
     long t0 = System.nanoTime();
     String loadAtStart = ReliabilityReport.loadAverage();
     List<Result> results = new ArrayList<>();
+    RunnerPriority priority = RunnerPriority.lower();
     try {
       run(options, results);
     } finally {
-      String section = section(options, results, started, Duration.ofNanos(System.nanoTime() - t0), loadAtStart);
+      priority.close();
+      String section = section(options, results, started, Duration.ofNanos(System.nanoTime() - t0), loadAtStart,
+          priority.lowered());
       System.out.println(section);
       if (options.out() != null) {
         ReliabilityReport.write(options.out(), MARKER, "# Overload and slow providers", section);
@@ -153,8 +156,13 @@ final class OverloadFigures {
   }
 
   static String section(ChaosMatrix.Options options, List<Result> results, Instant started, Duration wall,
-                        String loadAtStart) {
+                        String loadAtStart, String runnerLowered) {
     StringBuilder md = new StringBuilder(ReliabilityReport.runHeader(options, started, wall));
+    md.append(runnerLowered == null
+        ? "The runner's threads ran at the nodes' priority (`RIATA_CHAOS_PRIORITY=off`, or lowering them failed).\n\n"
+        : "The runner's threads (load, simulated providers) ran at a lower priority than the nodes (`"
+            + (runnerLowered.equals("idle") ? "chrt --idle" : "renice -n " + runnerLowered.substring(5))
+            + "`; see How the load is made).\n\n");
     md.append("Load average (1 / 5 / 15 min) at the start: ").append(loadAtStart).append("; at the end: ")
         .append(ReliabilityReport.loadAverage())
         .append(". Other work on the machine shares the cores; per scenario below.\n\n");
