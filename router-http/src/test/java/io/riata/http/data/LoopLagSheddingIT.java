@@ -39,7 +39,8 @@ class LoopLagSheddingIT {
   static void start() throws Exception {
     provider = SimulatedProvider.start(SimSettings.healthy("lagged", 11));
     node = TestNodes.start(TestNodes.oneProvider("lag", 11, "lagged", provider.httpUrl()),
-        "riata.http.event-loops = 1\nriata.http.admission.loop-lag.target = 20ms"
+        "riata.http.event-loops = 1\nriata.http.admission.loop-lag.enabled = on"
+            + "\nriata.http.admission.loop-lag.target = 20ms"
             + "\nriata.http.admission.loop-lag.interval = 50ms");
   }
 
