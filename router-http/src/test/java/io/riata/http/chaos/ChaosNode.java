@@ -219,16 +219,21 @@ final class ChaosNode implements AutoCloseable {
   /** Heap in use right after a full GC, in KiB, via jcmd; -1 when jcmd failed. */
   long heapAfterGcKib() {
     try {
-      jcmd("GC.run");
-      Matcher m = USED.matcher(jcmd("GC.heap_info"));
+      String ran = jcmd("GC.run");
+      String info = jcmd("GC.heap_info");
+      Matcher m = USED.matcher(info);
       long used = 0;
       boolean found = false;
       while (m.find()) {
         used += Long.parseLong(m.group(1));
         found = true;
       }
+      if (!found) {
+        System.err.println("jcmd GC.run / GC.heap_info on the node gave no heap figure:\n" + ran + info);
+      }
       return found ? used : -1;
     } catch (IOException e) {
+      System.err.println("jcmd on the node failed: " + e.getMessage());
       return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -238,7 +243,9 @@ final class ChaosNode implements AutoCloseable {
 
   private String jcmd(String command) throws IOException, InterruptedException {
     Path tool = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(tool.toString(), Long.toString(process.pid()), command)
+    // A node busy with the overload can be slow to answer the attach: 30 s rather than jcmd's 10.
+    Process p = new ProcessBuilder(tool.toString(), "-J-Dsun.tools.attach.attachTimeout=30000",
+        Long.toString(process.pid()), command)
         .redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -253,29 +260,38 @@ final class ChaosNode implements AutoCloseable {
    * them (KiB; -1 when there was none) and the longest pause. After a young collection the heap
    * in use includes the old generation's garbage, so it is an upper bound of what was live.
    */
-  record Collections(int count, long mostAfterKib, double longestPauseMs) {}
+  record Collections(int count, long mostAfterKib, double longestPauseMs, int fullCount, long mostAfterFullKib) {}
 
   /** The collections that ended between {@code fromMillis} and {@code toMillis} (wall clock), from the GC log. */
   Collections collections(long fromMillis, long toMillis) {
     long most = -1;
     int count = 0;
     double longest = 0;
+    // A full collection leaves only what is live (with SerialGC a young one also leaves the old
+    // generation's garbage, and one that cannot promote logs the whole heap before a full one).
+    long mostFull = -1;
+    int full = 0;
     try {
       for (String line : Files.readAllLines(gcLog)) {
         Matcher m = GC_LINE.matcher(line);
         if (m.find()) {
           long at = Long.parseLong(m.group(1));
           if (at >= fromMillis && at <= toMillis) {
-            most = Math.max(most, kib(Long.parseLong(m.group(4)), m.group(5)));
+            long after = kib(Long.parseLong(m.group(4)), m.group(5));
+            most = Math.max(most, after);
             longest = Math.max(longest, Double.parseDouble(m.group(7)));
             count++;
+            if (line.contains("Pause Full")) {
+              mostFull = Math.max(mostFull, after);
+              full++;
+            }
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       // no log yet, or a line cut short while being written
     }
-    return new Collections(count, most, longest);
+    return new Collections(count, most, longest, full, mostFull);
   }
 
   private static long kib(long value, String unit) {
