@@ -388,7 +388,6 @@ public final class ReplyInspector {
     return p < 0 ? -1 : skipColon(b, p, end);
   }
 
-  /** Whitespace, a colon, whitespace; returns the position of the value after them, or -1. */
   /**
    * Where the reply object's content starts (past an optional byte-order mark, whitespace, the
    * opening brace and whitespace), or -1 when the bytes do not start an object.
@@ -406,6 +405,7 @@ public final class ReplyInspector {
     return skipWhitespace(b, p + 1, end);
   }
 
+  /** Whitespace, a colon, whitespace; returns the position of the value after them, or -1. */
   private static int skipColon(byte[] b, int p, int end) {
     p = skipWhitespace(b, p, end);
     if (p >= end || b[p] != ':') {

@@ -11,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -58,6 +60,17 @@ final class BigReplies implements AutoCloseable {
         "chains:\n  big:\n    chain_id: 7\n    block_time: 1s\n    strategy: round-robin\n    providers:\n"
         + "      - id: sized\n        http_url: " + url + "/sized\n"
         + "      - id: chunked\n        http_url: " + url + "/chunked\n");
+  }
+
+  /**
+   * One node in front of this provider: a JVM of its own with {@code javaOptions}, its files in
+   * {@code target/<dirName>}, hedging off so that each read asks one provider.
+   */
+  RiataProcess startNode(String name, String dirName, List<String> javaOptions) throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", dirName));
+    List<String> options = new ArrayList<>(javaOptions);
+    options.add("-Driata.http.hedge.enabled=off");
+    return RiataProcess.startCluster(name, 1, chains(dir), options, dir).get(0);
   }
 
   /** Letters of the result written so far for request {@code id}. */

@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +37,8 @@ class PassThroughIT {
   @BeforeAll
   static void start() throws Exception {
     provider = new BigReplies(SIZE);
-    Path dir = Files.createDirectories(Path.of("target", "pass-through-it"));
-    node = RiataProcess.startCluster("through", 1, provider.chains(dir), List.of("-Xmx96m", "-XX:MaxDirectMemorySize=32m",
-        "-Driata.http.upstream.max-response-size=" + (128 << 20), "-Driata.http.hedge.enabled=off"), dir).get(0);
+    node = provider.startNode("through", "pass-through-it", List.of("-Xmx96m", "-XX:MaxDirectMemorySize=32m",
+        "-Driata.http.upstream.max-response-size=" + (128 << 20)));
   }
 
   @AfterAll

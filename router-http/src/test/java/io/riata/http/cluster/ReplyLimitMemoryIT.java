@@ -9,8 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +35,8 @@ class ReplyLimitMemoryIT {
   @BeforeAll
   static void start() throws Exception {
     provider = new BigReplies(HUGE);
-    Path dir = Files.createDirectories(Path.of("target", "reply-limit-it"));
-    node = RiataProcess.startCluster("big", 1, provider.chains(dir), List.of("-Xmx128m", "-XX:MaxDirectMemorySize=32m",
-        "-Driata.http.upstream.max-response-size=" + LIMIT, "-Driata.http.hedge.enabled=off"), dir).get(0);
+    node = provider.startNode("big", "reply-limit-it", List.of("-Xmx128m", "-XX:MaxDirectMemorySize=32m",
+        "-Driata.http.upstream.max-response-size=" + LIMIT));
   }
 
   @AfterAll

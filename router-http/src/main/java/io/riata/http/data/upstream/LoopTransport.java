@@ -175,12 +175,12 @@ public final class LoopTransport implements Transport<ByteBuf, ByteBuf> {
 
     @Override
     public void release(ByteBuf body) {
-      body.release();
+      LoopTransport.this.release(body);
     }
 
     @Override
     public long maxReplyBytes() {
-      return maxReplyBytes;
+      return LoopTransport.this.maxReplyBytes();
     }
 
     @Override
